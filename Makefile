@@ -1,0 +1,64 @@
+# Two commands matter: `make run` and `make test`. Everything they need is built on the way.
+PORT ?= 5000
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+export FLASK_APP := app.py
+
+.PHONY: run test lint format system-deps assets catalogs extract-strings migrate demo lock bench clean
+
+$(BIN)/.installed: requirements.txt pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r requirements.txt
+	$(BIN)/pip install --quiet --no-deps --no-build-isolation -e .
+	touch $@
+
+system-deps:
+	bash scripts/install-system-deps.sh
+
+# Front-end libraries and fonts come from npm; `npm ci` installs exactly package-lock.json.
+assets: $(BIN)/.installed
+	bash scripts/build-assets.sh
+
+catalogs: $(BIN)/.installed
+	$(BIN)/pybabel compile --statistics -d heritage/translations
+
+# Refresh the message catalogs after changing user-facing strings.
+extract-strings: $(BIN)/.installed
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_pgettext:1c,2 --add-comments=i18n: --no-location --sort-output -o heritage/translations/messages.pot .
+	$(BIN)/pybabel update -i heritage/translations/messages.pot -d heritage/translations --no-fuzzy-matching --ignore-obsolete
+
+migrate: $(BIN)/.installed
+	$(BIN)/flask heritage migrate
+
+demo: migrate
+	$(BIN)/flask heritage load-demo --if-empty
+
+run: system-deps assets catalogs demo
+	$(BIN)/flask run --host 127.0.0.1 --port $(PORT)
+
+test: system-deps assets catalogs
+	$(BIN)/pytest
+
+lint: $(BIN)/.installed
+	$(BIN)/ruff check heritage tests bench app.py
+	$(BIN)/ruff format --check heritage tests bench app.py
+
+format: $(BIN)/.installed
+	$(BIN)/ruff format heritage tests bench app.py
+	$(BIN)/ruff check --fix heritage tests bench app.py
+
+# Re-pin requirements.txt from requirements.in in a scratch virtualenv.
+lock:
+	rm -rf build/lock && $(PYTHON) -m venv build/lock
+	build/lock/bin/pip install --quiet -r requirements.in
+	build/lock/bin/pip freeze --exclude-editable | sort > requirements.txt
+
+bench: system-deps assets catalogs
+	$(BIN)/python bench/page_size.py
+	$(BIN)/python bench/http.py
+	$(BIN)/python bench/plaques.py
+
+clean:
+	rm -rf $(VENV) build node_modules static/vendor

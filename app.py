@@ -1,0 +1,3 @@
+from heritage import create_app
+
+app = create_app()

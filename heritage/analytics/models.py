@@ -1,0 +1,23 @@
+"""One row per plaque scan: which code, which site, when, which language was served."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import DateTime, Index, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from heritage.db import Base
+from heritage.sites.models import utcnow
+
+
+class Scan(Base):
+    __tablename__ = "scans"
+    __table_args__ = (Index("ix_scans_site_time", "site_id", "scanned_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(5))
+    # Not a foreign key: scan history is kept even if a site row is ever deleted.
+    site_id: Mapped[int | None] = mapped_column(Integer)
+    scanned_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    lang: Mapped[str] = mapped_column(String(16))

@@ -1,0 +1,75 @@
+"""Every setting, its default and the environment variable that overrides it.
+
+`load_config()` reads the environment once; `create_app(test_config)` overlays a dict on top.
+README's "Configuration" table lists each key here (a test keeps them in step).
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+
+# Key -> (default, parser). The environment variable has the same name as the key.
+_LIST = "list"
+SETTINGS: dict[str, tuple[object, str]] = {
+    # "development" or "production"; production refuses to start without SECRET_KEY.
+    "HERITAGE_ENV": ("development", "str"),
+    "SECRET_KEY": (None, "str"),
+    "DATABASE_URL": ("sqlite:///var/heritage.sqlite3", "str"),
+    # The host every printed plaque points at. Codes never point anywhere else.
+    "PUBLIC_BASE_URL": ("https://disan.quangninh.gov.vn", "str"),
+    # Content languages, in the order the switcher shows them. Adding one needs no migration.
+    "LANGUAGES": ("vi,en,zh,ko", _LIST),
+    "DEFAULT_LANGUAGE": ("vi", "str"),
+    # Where a page looks when a text is missing in the requested language, in order.
+    "FALLBACK_LANGUAGES": ("en,vi", _LIST),
+    "SITES_PER_PAGE": (20, "int"),
+    "API_MAX_PER_PAGE": (100, "int"),
+    "MEDIA_DIR": ("media", "str"),
+    # Shown on plaques and pages when a site names no managing unit of its own.
+    "DEFAULT_MANAGING_UNIT": ("Sở Văn hóa, Thể thao và Du lịch Quảng Ninh", "str"),
+}
+
+
+def _parse(value: str, kind: str) -> object:
+    if kind == "int":
+        return int(value)
+    if kind == _LIST:
+        return [part.strip() for part in value.split(",") if part.strip()]
+    return value
+
+
+def load_config(environ: dict[str, str] | None = None) -> dict[str, object]:
+    """Defaults overlaid by the environment, parsed to their types."""
+    environ = os.environ if environ is None else environ
+    config: dict[str, object] = {}
+    for key, (default, kind) in SETTINGS.items():
+        raw = environ.get(key)
+        if raw is not None and raw != "":
+            config[key] = _parse(raw, kind)
+        elif isinstance(default, str) and kind != "str":
+            config[key] = _parse(default, kind)
+        else:
+            config[key] = default
+    return config
+
+
+class ConfigError(RuntimeError):
+    """The configuration cannot run safely; the message says what to set."""
+
+
+def finalise(config: dict[str, object]) -> None:
+    """Check the combination of settings and fill the generated development secret."""
+    if config["HERITAGE_ENV"] not in ("development", "production"):
+        raise ConfigError("HERITAGE_ENV must be 'development' or 'production'.")
+    if not config.get("SECRET_KEY"):
+        if config["HERITAGE_ENV"] == "production":
+            raise ConfigError("SECRET_KEY must be set in production (HERITAGE_ENV=production).")
+        # A fresh key per process: fine for one development server, sessions end on restart.
+        config["SECRET_KEY"] = secrets.token_hex(32)
+    if config["DEFAULT_LANGUAGE"] not in config["LANGUAGES"]:
+        raise ConfigError("DEFAULT_LANGUAGE must be one of LANGUAGES.")
+    base = str(config["PUBLIC_BASE_URL"]).rstrip("/")
+    if not base.startswith(("https://", "http://")) or base.count("/") != 2:
+        raise ConfigError("PUBLIC_BASE_URL must be a scheme and host only, e.g. https://example.org")
+    config["PUBLIC_BASE_URL"] = base

@@ -1,0 +1,70 @@
+"""The SQLAlchemy engine and a session per application context.
+
+Models subclass `Base`. Services use `db.session` and flush; a request or CLI command commits once.
+"""
+
+from __future__ import annotations
+
+from flask import Flask, g
+from sqlalchemy import MetaData, create_engine, event
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import DeclarativeBase, scoped_session, sessionmaker
+
+# Stable constraint names so Alembic migrations name the same things on SQLite and PostgreSQL.
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+def make_engine(url: str) -> Engine:
+    if url.startswith("sqlite"):
+        engine = create_engine(url, connect_args={"check_same_thread": False})
+        _configure_sqlite(engine)
+        return engine
+    return create_engine(url, pool_pre_ping=True)
+
+
+def _configure_sqlite(engine: Engine) -> None:
+    # pysqlite's own transaction handling breaks SAVEPOINT; SQLAlchemy's documented recipe
+    # lets the driver stay in autocommit and emits BEGIN itself.
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record):
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        if engine.url.database not in (None, "", ":memory:"):
+            cursor.execute("PRAGMA journal_mode=WAL")  # readers never wait for the scan writer
+            cursor.execute("PRAGMA synchronous=NORMAL")
+            cursor.execute("PRAGMA busy_timeout=5000")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection):
+        connection.exec_driver_sql("BEGIN")
+
+
+class Database:
+    """Holds the engine and the scoped session; bound to one app in `init_app`."""
+
+    def __init__(self) -> None:
+        self.engine: Engine | None = None
+        self.sessionmaker = sessionmaker(expire_on_commit=False)
+        # One session per app context (request or CLI command).
+        self.session = scoped_session(self.sessionmaker, scopefunc=lambda: id(g._get_current_object()))
+
+    def init_app(self, app: Flask) -> None:
+        self.engine = make_engine(app.config["DATABASE_URL"])
+        self.sessionmaker.configure(bind=self.engine)
+        app.extensions["heritage.db"] = self
+
+        @app.teardown_appcontext
+        def _remove_session(_exc):
+            self.session.remove()

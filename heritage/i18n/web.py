@@ -1,0 +1,44 @@
+"""The language chain applied to Flask requests: URL prefix, ?lang=, cookie, header, default."""
+
+from __future__ import annotations
+
+from flask import current_app, g, request
+
+from heritage.i18n.fallback import fallback_chain
+from heritage.i18n.negotiation import Choice, negotiate
+
+LANG_COOKIE = "lang"
+
+
+def supported_languages() -> list[str]:
+    return list(current_app.config["LANGUAGES"])
+
+
+def negotiate_request(explicit: str | None = None) -> Choice:
+    return negotiate(
+        supported_languages(),
+        current_app.config["DEFAULT_LANGUAGE"],
+        explicit=explicit if explicit is not None else request.args.get("lang"),
+        cookie=request.cookies.get(LANG_COOKIE),
+        accept_language=request.headers.get("Accept-Language"),
+    )
+
+
+def select_locale() -> str:
+    """Flask-Babel's locale: the URL's language when the page has one, else negotiated."""
+    lang = getattr(g, "lang", None)
+    if lang:
+        return lang
+    return negotiate_request().lang
+
+
+def content_chain(lang: str) -> list[str]:
+    return fallback_chain(lang, list(current_app.config["FALLBACK_LANGUAGES"]))
+
+
+def wants_traditional_chinese() -> bool:
+    """The visitor's header asks for Traditional Chinese before any other Chinese."""
+    choice = negotiate(
+        ["zh"], "zh", accept_language=request.headers.get("Accept-Language")
+    )
+    return choice.source == "header" and choice.wanted_traditional

@@ -1,0 +1,7 @@
+"""Every area's models, imported so `Base.metadata` is complete (Alembic and tests use it)."""
+
+from heritage.analytics.models import Scan
+from heritage.db import Base
+from heritage.sites.models import PlaqueCode, Site, SiteText, SlugRedirect
+
+__all__ = ["Base", "PlaqueCode", "Scan", "Site", "SiteText", "SlugRedirect"]

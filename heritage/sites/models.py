@@ -1,0 +1,216 @@
+"""Sites of every kind, their texts per language, plaque codes and old slugs.
+
+One table for all kinds (single-table inheritance): the kind-specific columns are few and
+nullable, and the visitor list queries every kind at once without joins.
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime, timezone
+
+from sqlalchemy import (
+    JSON,
+    Date,
+    DateTime,
+    Enum,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm.collections import attribute_keyed_dict
+
+from heritage.db import Base
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class SiteKind(str, enum.Enum):
+    heritage_relic = "heritage_relic"
+    red_address = "red_address"
+    border_marker = "border_marker"
+    scenic_spot = "scenic_spot"
+
+
+class LocationPrecision(str, enum.Enum):
+    surveyed = "surveyed"
+    approximate = "approximate"
+    unknown = "unknown"
+
+
+class Ranking(str, enum.Enum):
+    special_national = "special_national"
+    national = "national"
+    provincial = "provincial"
+    inventoried = "inventoried"
+    none = "none"
+
+
+class HeritageType(str, enum.Enum):
+    historical = "historical"
+    architectural_artistic = "architectural_artistic"
+    archaeological = "archaeological"
+    scenic = "scenic"
+
+
+class PublicationState(str, enum.Enum):
+    draft = "draft"
+    in_review = "in_review"
+    published = "published"
+    archived = "archived"
+
+
+class MarkerType(str, enum.Enum):
+    single = "single"
+    double = "double"
+    triple = "triple"
+
+
+class MarkerRole(str, enum.Enum):
+    main = "main"
+    auxiliary = "auxiliary"
+
+
+def _enum(enum_class: type[enum.Enum], name: str) -> Enum:
+    # Stored as plain strings with a CHECK constraint: adding a value is a small migration,
+    # and PostgreSQL needs no native ENUM type juggling.
+    return Enum(enum_class, name=name, native_enum=False, create_constraint=True, length=32)
+
+
+class Site(Base):
+    __tablename__ = "sites"
+    __table_args__ = (
+        Index("ix_sites_state_district", "state", "district"),
+        Index("ix_sites_state_kind", "state", "kind"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[SiteKind] = mapped_column(_enum(SiteKind, "site_kind"))
+    slug: Mapped[str] = mapped_column(String(120), unique=True)
+    plaque_code: Mapped[str] = mapped_column(ForeignKey("plaque_codes.code"), unique=True)
+    state: Mapped[PublicationState] = mapped_column(
+        _enum(PublicationState, "publication_state"), default=PublicationState.draft
+    )
+    province: Mapped[str] = mapped_column(String(120), default="Quảng Ninh")
+    district: Mapped[str | None] = mapped_column(String(120))
+    commune: Mapped[str | None] = mapped_column(String(200))
+    latitude: Mapped[float | None] = mapped_column(Float)
+    longitude: Mapped[float | None] = mapped_column(Float)
+    location_precision: Mapped[LocationPrecision] = mapped_column(
+        _enum(LocationPrecision, "location_precision"), default=LocationPrecision.unknown
+    )
+    location_radius_m: Mapped[int | None] = mapped_column(Integer)
+    ranking: Mapped[Ranking] = mapped_column(_enum(Ranking, "ranking"), default=Ranking.none)
+    ranking_decision: Mapped[str | None] = mapped_column(String(120))
+    ranking_date: Mapped[date | None] = mapped_column(Date)
+    ranking_year: Mapped[int | None] = mapped_column(Integer)
+    heritage_types: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # [{"title": ..., "url": ...}]: citations shown on the page, in order.
+    sources: Mapped[list[dict]] = mapped_column(JSON, default=list)
+    part_of_id: Mapped[int | None] = mapped_column(ForeignKey("sites.id", ondelete="SET NULL"))
+    managing_unit: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, onupdate=utcnow
+    )
+
+    # Border marker only.
+    marker_number: Mapped[str | None] = mapped_column(String(20))
+    marker_type: Mapped[MarkerType | None] = mapped_column(_enum(MarkerType, "marker_type"))
+    marker_role: Mapped[MarkerRole | None] = mapped_column(_enum(MarkerRole, "marker_role"))
+    elevation_m: Mapped[int | None] = mapped_column(Integer)
+    border_gate: Mapped[str | None] = mapped_column(String(120))
+    # Red address only (the one-line event itself is a text, per language).
+    event_date: Mapped[date | None] = mapped_column(Date)
+    event_period: Mapped[str | None] = mapped_column(String(60))
+
+    texts: Mapped[dict[str, SiteText]] = relationship(
+        collection_class=attribute_keyed_dict("lang"),
+        cascade="all, delete-orphan",
+        back_populates="site",
+    )
+    part_of: Mapped[Site | None] = relationship(remote_side=[id])
+
+    __mapper_args__ = {"polymorphic_on": "kind"}
+
+    @property
+    def is_published(self) -> bool:
+        return self.state == PublicationState.published
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} {self.slug} {self.plaque_code}>"
+
+
+class HeritageRelic(Site):
+    __mapper_args__ = {"polymorphic_identity": SiteKind.heritage_relic}
+
+
+class RedAddress(Site):
+    __mapper_args__ = {"polymorphic_identity": SiteKind.red_address}
+
+
+class BorderMarker(Site):
+    __mapper_args__ = {"polymorphic_identity": SiteKind.border_marker}
+
+
+class ScenicSpot(Site):
+    __mapper_args__ = {"polymorphic_identity": SiteKind.scenic_spot}
+
+
+SITE_CLASSES: dict[SiteKind, type[Site]] = {
+    SiteKind.heritage_relic: HeritageRelic,
+    SiteKind.red_address: RedAddress,
+    SiteKind.border_marker: BorderMarker,
+    SiteKind.scenic_spot: ScenicSpot,
+}
+
+
+class SiteText(Base):
+    """A site's words in one language. Any language code works: no migration to add one."""
+
+    __tablename__ = "site_texts"
+    # The unique pair also serves the per-page "texts of these sites" lookup. Search is an
+    # infix LIKE over search_key, which no B-tree helps; PostgreSQL can add pg_trgm later.
+    __table_args__ = (UniqueConstraint("site_id", "lang", name="uq_site_texts_site_lang"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id", ondelete="CASCADE"))
+    lang: Mapped[str] = mapped_column(String(16))
+    name: Mapped[str] = mapped_column(String(300))
+    summary: Mapped[str] = mapped_column(String(300), default="")
+    body: Mapped[str] = mapped_column(Text, default="")  # Markdown
+    event: Mapped[str | None] = mapped_column(String(300))  # red address: the event in one line
+    # Name and summary folded to ASCII lower case, for diacritics-insensitive search.
+    search_key: Mapped[str] = mapped_column(Text, default="")
+
+    site: Mapped[Site] = relationship(back_populates="texts")
+
+
+class PlaqueCode(Base):
+    """Every code ever issued. Rows are never deleted, so a code is never issued twice."""
+
+    __tablename__ = "plaque_codes"
+
+    code: Mapped[str] = mapped_column(String(5), primary_key=True)
+    # The site the code opens; it follows the site through renames and archiving. Not a
+    # foreign key on purpose: the code row outlives even a deleted site row, so the scan
+    # page can say "removed" instead of the code ever being handed out again.
+    site_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    issued_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class SlugRedirect(Base):
+    """An old slug that still reaches its site with a permanent redirect."""
+
+    __tablename__ = "slug_redirects"
+
+    old_slug: Mapped[str] = mapped_column(String(120), primary_key=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

@@ -1,0 +1,140 @@
+"""JSON API v1. Every answer has one envelope: {"ok": true, "data": ..., "meta": ...} or
+{"ok": false, "error": {"code": ..., "message": ...}}. Read-only for now."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, jsonify, request
+
+from heritage.extensions import csrf, db
+from heritage.i18n.fallback import fallback_chain
+from heritage.i18n.web import supported_languages
+from heritage.pagination import clamp_page
+from heritage.sites import queries
+from heritage.sites.models import PublicationState, Site, SiteKind
+from heritage.sites.services import site_for_slug
+from heritage.web.openapi import openapi_document
+from heritage.web.presenters import page_url, scan_url, shown_text
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+csrf.exempt(bp)  # no cookie-authenticated writes here yet; token-authenticated writes will follow
+
+
+class ApiError(Exception):
+    def __init__(self, status: int, code: str, message: str) -> None:
+        super().__init__(message)
+        self.status, self.code, self.message = status, code, message
+
+
+def error_response(status: int, code: str, message: str):
+    response = jsonify({"ok": False, "error": {"code": code, "message": message}})
+    response.status_code = status
+    return response
+
+
+@bp.errorhandler(ApiError)
+def _api_error(error: ApiError):
+    return error_response(error.status, error.code, error.message)
+
+
+def _lang_arg() -> str:
+    lang = request.args.get("lang") or current_app.config["DEFAULT_LANGUAGE"]
+    if lang not in supported_languages():
+        raise ApiError(400, "bad_language", f"lang must be one of: {', '.join(supported_languages())}.")
+    return lang
+
+
+def _location(site: Site) -> dict | None:
+    if site.latitude is None or site.longitude is None:
+        return None
+    return {
+        "latitude": site.latitude,
+        "longitude": site.longitude,
+        "precision": site.location_precision.value,
+        "radius_m": site.location_radius_m,
+    }
+
+
+def site_summary(site: Site, lang: str) -> dict:
+    shown = shown_text(site, lang, fallback_chain(lang, list(current_app.config["FALLBACK_LANGUAGES"])))
+    return {
+        "code": site.plaque_code,
+        "slug": site.slug,
+        "kind": site.kind.value,
+        "state": site.state.value,
+        "name": shown.text.name if shown.text else None,
+        "summary": shown.text.summary if shown.text else None,
+        "lang": shown.lang,
+        "is_fallback": shown.is_fallback,
+        "location": _location(site),
+        "precision": site.location_precision.value,
+        "page_url": page_url(site, lang, external=True),
+        "scan_url": scan_url(site.plaque_code),
+    }
+
+
+def site_detail(site: Site) -> dict:
+    detail = site_summary(site, current_app.config["DEFAULT_LANGUAGE"])
+    for key in ("name", "summary", "lang", "is_fallback", "page_url"):
+        detail.pop(key)
+    detail.update(
+        district=site.district,
+        commune=site.commune,
+        province=site.province,
+        ranking={
+            "level": site.ranking.value,
+            "decision": site.ranking_decision,
+            "date": site.ranking_date.isoformat() if site.ranking_date else None,
+            "year": site.ranking_year,
+        },
+        heritage_types=list(site.heritage_types or []),
+        sources=list(site.sources or []),
+        texts={
+            lang: {"name": t.name, "summary": t.summary, "body": t.body, "event": t.event}
+            for lang, t in sorted(site.texts.items())
+        },
+        page_urls={lang: page_url(site, lang, external=True) for lang in supported_languages()},
+    )
+    return detail
+
+
+@bp.get("/sites")
+def list_sites():
+    lang = _lang_arg()
+    kind = request.args.get("kind") or None
+    if kind is not None and kind not in {k.value for k in SiteKind}:
+        raise ApiError(400, "bad_kind", f"kind must be one of: {', '.join(k.value for k in SiteKind)}.")
+    try:
+        per_page = int(request.args.get("per_page", 50))
+    except ValueError:
+        raise ApiError(400, "bad_per_page", "per_page must be a whole number.") from None
+    if not 1 <= per_page <= current_app.config["API_MAX_PER_PAGE"]:
+        raise ApiError(400, "bad_per_page", f"per_page must be between 1 and {current_app.config['API_MAX_PER_PAGE']}.")
+    page = queries.list_sites(
+        db.session,
+        langs=fallback_chain(lang, list(current_app.config["FALLBACK_LANGUAGES"])),
+        page=clamp_page(request.args.get("page")),
+        per_page=per_page,
+        query=request.args.get("q"),
+        kind=kind,
+        district=request.args.get("district") or None,
+    )
+    return jsonify(
+        {
+            "ok": True,
+            "data": [site_summary(site, lang) for site in page.items],
+            "meta": {"page": page.page, "per_page": page.per_page, "total": page.total, "pages": page.pages},
+        }
+    )
+
+
+@bp.get("/sites/<slug>")
+def get_site(slug: str):
+    site, _old = site_for_slug(db.session, slug)
+    if site is None or site.state not in (PublicationState.published, PublicationState.archived):
+        raise ApiError(404, "not_found", "No published site has this slug.")
+    return jsonify({"ok": True, "data": site_detail(site), "meta": {}})
+
+
+@bp.get("/openapi.json")
+def openapi():
+    return jsonify(openapi_document(supported_languages()))

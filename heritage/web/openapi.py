@@ -1,0 +1,173 @@
+"""The OpenAPI 3.1 document for /api/v1. Tests validate real responses against these schemas."""
+
+from __future__ import annotations
+
+from heritage.sites.models import LocationPrecision, PublicationState, Ranking, SiteKind
+
+_NULLABLE_STRING = {"type": ["string", "null"]}
+
+
+def _enum(values) -> dict:
+    return {"type": "string", "enum": [v.value for v in values]}
+
+
+def _envelope(data_schema: dict, meta_schema: dict) -> dict:
+    return {
+        "type": "object",
+        "required": ["ok", "data", "meta"],
+        "additionalProperties": False,
+        "properties": {"ok": {"const": True}, "data": data_schema, "meta": meta_schema},
+    }
+
+
+def schemas(languages: list[str]) -> dict:
+    location = {
+        "type": ["object", "null"],
+        "required": ["latitude", "longitude", "precision", "radius_m"],
+        "additionalProperties": False,
+        "properties": {
+            "latitude": {"type": "number", "minimum": -90, "maximum": 90},
+            "longitude": {"type": "number", "minimum": -180, "maximum": 180},
+            "precision": _enum(LocationPrecision),
+            "radius_m": {"type": ["integer", "null"]},
+        },
+    }
+    common = {
+        "code": {"type": "string", "pattern": "^[2-9A-HJKMNP-Z]{5}$"},
+        "slug": {"type": "string", "pattern": "^[a-z0-9-]+$"},
+        "kind": _enum(SiteKind),
+        "state": _enum(PublicationState),
+        "location": {"$ref": "#/components/schemas/Location"},
+        "precision": _enum(LocationPrecision),
+        "scan_url": {"type": "string", "format": "uri"},
+    }
+    summary = {
+        "type": "object",
+        "additionalProperties": False,
+        "required": [*common, "name", "summary", "lang", "is_fallback", "page_url"],
+        "properties": {
+            **common,
+            "name": _NULLABLE_STRING,
+            "summary": _NULLABLE_STRING,
+            "lang": {"type": "string", "description": "The language the texts are actually in."},
+            "is_fallback": {"type": "boolean"},
+            "page_url": {"type": "string", "format": "uri"},
+        },
+    }
+    text = {
+        "type": "object",
+        "additionalProperties": False,
+        "required": ["name", "summary", "body", "event"],
+        "properties": {
+            "name": {"type": "string"},
+            "summary": {"type": "string", "maxLength": 300},
+            "body": {"type": "string", "description": "Markdown"},
+            "event": _NULLABLE_STRING,
+        },
+    }
+    detail = {
+        "type": "object",
+        "additionalProperties": False,
+        "required": [*common, "district", "commune", "province", "ranking", "heritage_types", "sources", "texts", "page_urls"],
+        "properties": {
+            **common,
+            "district": _NULLABLE_STRING,
+            "commune": _NULLABLE_STRING,
+            "province": {"type": "string"},
+            "ranking": {
+                "type": "object",
+                "additionalProperties": False,
+                "required": ["level", "decision", "date", "year"],
+                "properties": {
+                    "level": _enum(Ranking),
+                    "decision": _NULLABLE_STRING,
+                    "date": {"type": ["string", "null"], "format": "date"},
+                    "year": {"type": ["integer", "null"]},
+                },
+            },
+            "heritage_types": {"type": "array", "items": {"type": "string"}},
+            "sources": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "required": ["title", "url"],
+                    "properties": {"title": {"type": "string"}, "url": {"type": "string"}},
+                },
+            },
+            "texts": {"type": "object", "additionalProperties": {"$ref": "#/components/schemas/SiteText"}},
+            "page_urls": {"type": "object", "additionalProperties": {"type": "string", "format": "uri"}},
+        },
+    }
+    page_meta = {
+        "type": "object",
+        "additionalProperties": False,
+        "required": ["page", "per_page", "total", "pages"],
+        "properties": {k: {"type": "integer", "minimum": 0} for k in ("page", "per_page", "total", "pages")},
+    }
+    error = {
+        "type": "object",
+        "required": ["ok", "error"],
+        "additionalProperties": False,
+        "properties": {
+            "ok": {"const": False},
+            "error": {
+                "type": "object",
+                "required": ["code", "message"],
+                "additionalProperties": False,
+                "properties": {"code": {"type": "string"}, "message": {"type": "string"}},
+            },
+        },
+    }
+    return {
+        "Location": location,
+        "SiteSummary": summary,
+        "SiteText": text,
+        "SiteDetail": detail,
+        "PageMeta": page_meta,
+        "SiteList": _envelope({"type": "array", "items": {"$ref": "#/components/schemas/SiteSummary"}}, {"$ref": "#/components/schemas/PageMeta"}),
+        "SiteOne": _envelope({"$ref": "#/components/schemas/SiteDetail"}, {"type": "object", "maxProperties": 0}),
+        "Error": error,
+    }
+
+
+def _json(ref: str, description: str) -> dict:
+    return {"description": description, "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{ref}"}}}}
+
+
+def openapi_document(languages: list[str]) -> dict:
+    lang_param = {
+        "name": "lang",
+        "in": "query",
+        "description": "Language of name and summary; missing texts fall back (see is_fallback).",
+        "schema": {"type": "string", "enum": languages},
+    }
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "Quảng Ninh heritage sites API", "version": "1.0.0"},
+        "paths": {
+            "/api/v1/sites": {
+                "get": {
+                    "operationId": "listSites",
+                    "summary": "Published sites, one page at a time",
+                    "parameters": [
+                        lang_param,
+                        {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1}},
+                        {"name": "per_page", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 100}},
+                        {"name": "q", "in": "query", "description": "Search, diacritics ignored", "schema": {"type": "string"}},
+                        {"name": "kind", "in": "query", "schema": _enum(SiteKind)},
+                        {"name": "district", "in": "query", "schema": {"type": "string"}},
+                    ],
+                    "responses": {"200": _json("SiteList", "A page of sites"), "400": _json("Error", "Bad parameter")},
+                }
+            },
+            "/api/v1/sites/{slug}": {
+                "get": {
+                    "operationId": "getSite",
+                    "summary": "One site with all its languages",
+                    "parameters": [{"name": "slug", "in": "path", "required": True, "schema": {"type": "string"}}],
+                    "responses": {"200": _json("SiteOne", "The site"), "404": _json("Error", "No such site")},
+                }
+            },
+        },
+        "components": {"schemas": schemas(languages)},
+    }

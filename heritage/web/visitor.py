@@ -1,0 +1,195 @@
+"""Visitor pages and the permanent scan URL. Parse, call a service, render; nothing more."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, abort, current_app, g, make_response, redirect, render_template, request, url_for
+from babel import Locale
+
+from heritage.analytics.scans import record_scan
+from heritage.extensions import db
+from heritage.i18n.web import (
+    LANG_COOKIE,
+    content_chain,
+    negotiate_request,
+    supported_languages,
+    wants_traditional_chinese,
+)
+from heritage.pagination import clamp_page
+from heritage.sites import queries
+from heritage.sites.codes import normalise_code
+from heritage.sites.markdown import render_markdown
+from heritage.sites.models import HeritageType, PublicationState, SiteKind
+from heritage.sites.services import site_for_code, site_for_slug
+from heritage.web.labels import (
+    HERITAGE_TYPE_LABELS,
+    KIND_LABELS,
+    MARKER_ROLE_LABELS,
+    MARKER_TYPE_LABELS,
+    PRECISION_LABELS,
+    RANKING_LABELS,
+)
+from heritage.web.presenters import shown_text
+
+bp = Blueprint("visitor", __name__)
+
+ONE_YEAR = 365 * 24 * 3600
+
+
+@bp.url_value_preprocessor
+def _take_lang(endpoint, values):
+    if values and "lang" in values:
+        lang = values.pop("lang")
+        if lang not in supported_languages():
+            abort(404)
+        g.lang = lang
+
+
+@bp.url_defaults
+def _add_lang(endpoint, values):
+    if "lang" not in values and getattr(g, "lang", None) and current_app.url_map.is_endpoint_expecting(endpoint, "lang"):
+        values["lang"] = g.lang
+
+
+def alternate_url(lang: str) -> str:
+    """This page in another language (the list keeps its search and filters)."""
+    endpoint = request.endpoint
+    if endpoint in ("visitor.site_list", "visitor.site_page"):
+        args = dict(request.view_args or {})
+        if endpoint == "visitor.site_list":
+            args.update({k: v for k, v in request.args.items() if k in ("q", "kind", "district", "page")})
+        return url_for(endpoint, lang=lang, **args)
+    return url_for("visitor.site_list", lang=lang)
+
+
+@bp.app_context_processor
+def _language_context():
+    return {
+        "languages": supported_languages(),
+        "language_name": language_name,
+        "page_lang": getattr(g, "lang", None),
+        "alternate_url": alternate_url,
+        "kind_label": KIND_LABELS.get,
+        "ranking_label": RANKING_LABELS.get,
+        "heritage_type_label": lambda value: HERITAGE_TYPE_LABELS.get(HeritageType(value), value),
+        "precision_label": PRECISION_LABELS.get,
+        "marker_type_label": MARKER_TYPE_LABELS.get,
+        "marker_role_label": MARKER_ROLE_LABELS.get,
+    }
+
+
+def language_name(code: str, in_lang: str | None = None) -> str:
+    """`en` -> "English" (its own name), or its name in `in_lang` ("Tiếng Anh")."""
+    name = Locale.parse(code).get_display_name(in_lang or code) or code
+    return name[:1].upper() + name[1:]
+
+
+def _uncached(response):
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.get("/")
+def home():
+    response = redirect(url_for("visitor.site_list", lang=negotiate_request().lang), 302)
+    response.headers["Vary"] = "Accept-Language, Cookie"
+    return _uncached(response)
+
+
+@bp.get("/healthz")
+def healthz():
+    return {"ok": True}
+
+
+@bp.get("/lang/<choice>")
+def choose_language(choice: str):
+    """The language switcher: remember the choice, then go back to the page in that language."""
+    if choice not in supported_languages():
+        abort(404)
+    target = request.args.get("next", "")
+    parts = urlsplit(target)
+    # Only a path on this site: never an open redirect.
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        target = url_for("visitor.site_list", lang=choice)
+    response = _uncached(redirect(target, 303))
+    response.set_cookie(LANG_COOKIE, choice, max_age=ONE_YEAR, samesite="Lax", httponly=True,
+                        secure=current_app.config["HERITAGE_ENV"] == "production")
+    return response
+
+
+@bp.get("/q/<code>")
+@bp.get("/Q/<code>")
+def scan(code: str):
+    """A plaque was scanned: count it (no personal data) and send the visitor to the story."""
+    choice = negotiate_request()
+    g.lang = choice.lang
+    canonical = normalise_code(code)
+    row, site = site_for_code(db.session, canonical) if canonical else (None, None)
+    if row is None:
+        return _uncached(make_response(render_template("visitor/unknown_code.html", code=code), 404))
+    record_scan(db.session, code=row.code, site_id=row.site_id, lang=choice.lang)
+    db.session.commit()
+    if site is None or site.state in (PublicationState.draft, PublicationState.in_review):
+        page = render_template("visitor/unknown_code.html", code=row.code, not_ready=site is not None)
+        return _uncached(make_response(page, 410 if site is None else 404))
+    return _uncached(redirect(url_for("visitor.site_page", lang=choice.lang, slug=site.slug), 302))
+
+
+@bp.get("/<lang>/")
+def site_list():
+    lang = g.lang
+    kind = request.args.get("kind") or None
+    if kind not in (None, *[k.value for k in SiteKind]):
+        kind = None
+    district = request.args.get("district") or None
+    query = (request.args.get("q") or "").strip()[:200]
+    page = queries.list_sites(
+        db.session,
+        langs=content_chain(lang),
+        page=clamp_page(request.args.get("page")),
+        per_page=current_app.config["SITES_PER_PAGE"],
+        query=query,
+        kind=kind,
+        district=district,
+    )
+    cards = [(site, shown_text(site, lang, content_chain(lang))) for site in page.items]
+    return render_template(
+        "visitor/site_list.html",
+        page=page,
+        cards=cards,
+        query=query,
+        kind=kind,
+        district=district,
+        districts=queries.districts(db.session),
+        kinds=list(SiteKind),
+    )
+
+
+@bp.get("/<lang>/sites/<slug>")
+def site_page(slug: str):
+    lang = g.lang
+    site, is_old_slug = site_for_slug(db.session, slug)
+    if site is None or site.state in (PublicationState.draft, PublicationState.in_review):
+        abort(404)
+    if is_old_slug:
+        return redirect(url_for("visitor.site_page", lang=lang, slug=site.slug), 301)
+    chain = content_chain(lang)
+    shown = shown_text(site, lang, chain)
+    archived = site.state == PublicationState.archived
+    related = queries.related_sites(db.session, site, chain) if archived or site.part_of_id else []
+    response = make_response(
+        render_template(
+            "visitor/site_page.html",
+            site=site,
+            shown=shown,
+            body_html=render_markdown(shown.text.body) if shown.text else "",
+            archived=archived,
+            related=[(r, shown_text(r, lang, chain)) for r in related],
+            chain=chain,
+            show_traditional_note=lang == "zh" and wants_traditional_chinese(),
+        )
+    )
+    response.headers["Vary"] = "Accept-Language"
+    response.headers["Cache-Control"] = "public, max-age=300"
+    return response

@@ -1,0 +1,95 @@
+"""Fixtures: an app per test on each database, rolled back after the test whatever happens.
+
+Every test that takes `app` (or `client`, `session`, `make_site`) runs on SQLite, and again on
+PostgreSQL when TEST_DATABASE_URL is set. The schema comes from the Alembic migrations.
+"""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+from sqlalchemy import text
+
+from heritage import create_app
+from heritage.extensions import db
+from heritage.migrate import upgrade
+from heritage.sites.models import PublicationState
+from heritage.sites.services import create_site
+
+PG_URL = os.environ.get("TEST_DATABASE_URL")
+BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.skipif(not PG_URL, reason="TEST_DATABASE_URL not set"))]
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def database_url(request, tmp_path_factory):
+    """A migrated, empty database per backend, made once per test session."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
+    else:
+        url = PG_URL
+        from heritage.db import make_engine
+
+        engine = make_engine(url)
+        with engine.begin() as conn:
+            conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
+            conn.execute(text("CREATE SCHEMA public"))
+        engine.dispose()
+    upgrade(url)
+    return url
+
+
+@pytest.fixture
+def app(database_url):
+    app = create_app({"TESTING": True, "DATABASE_URL": database_url, "SECRET_KEY": "test", "WTF_CSRF_ENABLED": True})
+    connection = db.engine.connect()
+    transaction = connection.begin()
+    # Commits inside the test become savepoints; the outer transaction is rolled back.
+    db.sessionmaker.configure(bind=connection, join_transaction_mode="create_savepoint")
+    try:
+        with app.app_context():
+            yield app
+    finally:
+        transaction.rollback()
+        connection.close()
+        db.sessionmaker.configure(bind=db.engine, join_transaction_mode="conservative_savepoint")
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def session(app):
+    return db.session
+
+
+@pytest.fixture
+def make_site(session):
+    """make_site(name_vi, kind=..., texts={lang: {...}}, state=..., **fields) -> Site."""
+
+    def _make(name_vi: str = "Đình Trung Bản", kind: str = "heritage_relic", texts: dict | None = None,
+              state: str = "published", **fields):
+        all_texts = {"vi": {"name": name_vi, "summary": f"Tóm tắt {name_vi}", "body": f"Câu chuyện về {name_vi}."}}
+        all_texts.update(texts or {})
+        site = create_site(session, kind, texts=all_texts, state=PublicationState(state), **fields)
+        session.commit()
+        return site
+
+    return _make
+
+
+@pytest.fixture
+def demo_sites(session):
+    from heritage.demo.loader import load_demo
+
+    sites = load_demo(session)
+    session.commit()
+    return sites
