@@ -18,7 +18,10 @@ from heritage.sites.models import PublicationState
 from heritage.sites.services import create_site
 
 PG_URL = os.environ.get("TEST_DATABASE_URL")
-BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.skipif(not PG_URL, reason="TEST_DATABASE_URL not set"))]
+BACKENDS = [
+    "sqlite",
+    pytest.param("postgresql", marks=pytest.mark.skipif(not PG_URL, reason="TEST_DATABASE_URL not set")),
+]
 
 
 @pytest.fixture(scope="session", params=BACKENDS)
@@ -41,7 +44,9 @@ def database_url(request, tmp_path_factory):
 
 @pytest.fixture
 def app(database_url):
-    app = create_app({"TESTING": True, "DATABASE_URL": database_url, "SECRET_KEY": "test", "WTF_CSRF_ENABLED": True})
+    app = create_app(
+        {"TESTING": True, "DATABASE_URL": database_url, "SECRET_KEY": "test", "WTF_CSRF_ENABLED": True}
+    )
     connection = db.engine.connect()
     transaction = connection.begin()
     # Commits inside the test become savepoints; the outer transaction is rolled back.
@@ -75,9 +80,16 @@ def session(app):
 def make_site(session):
     """make_site(name_vi, kind=..., texts={lang: {...}}, state=..., **fields) -> Site."""
 
-    def _make(name_vi: str = "Đình Trung Bản", kind: str = "heritage_relic", texts: dict | None = None,
-              state: str = "published", **fields):
-        all_texts = {"vi": {"name": name_vi, "summary": f"Tóm tắt {name_vi}", "body": f"Câu chuyện về {name_vi}."}}
+    def _make(
+        name_vi: str = "Đình Trung Bản",
+        kind: str = "heritage_relic",
+        texts: dict | None = None,
+        state: str = "published",
+        **fields,
+    ):
+        all_texts = {
+            "vi": {"name": name_vi, "summary": f"Tóm tắt {name_vi}", "body": f"Câu chuyện về {name_vi}."}
+        }
         all_texts.update(texts or {})
         site = create_site(session, kind, texts=all_texts, state=PublicationState(state), **fields)
         session.commit()

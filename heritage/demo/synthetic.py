@@ -11,7 +11,29 @@ from heritage.sites.codes import ALPHABET, CODE_LENGTH
 from heritage.sites.models import PlaqueCode, PublicationState, Site, SiteKind, SiteText
 from heritage.sites.slugs import search_key
 
-_WORDS = "đình chùa đền miếu bãi cọc hang động núi sông làng cổ trung bản giữa đồng tiên công yên hưng học".split()
+_WORDS = [
+    "đình",
+    "chùa",
+    "đền",
+    "miếu",
+    "bãi",
+    "cọc",
+    "hang",
+    "động",
+    "núi",
+    "sông",
+    "làng",
+    "cổ",
+    "trung",
+    "bản",
+    "giữa",
+    "đồng",
+    "tiên",
+    "công",
+    "yên",
+    "hưng",
+    "học",
+]
 BATCH = 5000
 
 

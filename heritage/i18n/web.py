@@ -38,7 +38,5 @@ def content_chain(lang: str) -> list[str]:
 
 def wants_traditional_chinese() -> bool:
     """The visitor's header asks for Traditional Chinese before any other Chinese."""
-    choice = negotiate(
-        ["zh"], "zh", accept_language=request.headers.get("Accept-Language")
-    )
+    choice = negotiate(["zh"], "zh", accept_language=request.headers.get("Accept-Language"))
     return choice.source == "header" and choice.wanted_traditional

@@ -7,7 +7,7 @@ nullable, and the visitor list queries every kind at once without joins.
 from __future__ import annotations
 
 import enum
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 from sqlalchemy import (
     JSON,
@@ -29,23 +29,23 @@ from heritage.db import Base
 
 
 def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
-class SiteKind(str, enum.Enum):
+class SiteKind(enum.StrEnum):
     heritage_relic = "heritage_relic"
     red_address = "red_address"
     border_marker = "border_marker"
     scenic_spot = "scenic_spot"
 
 
-class LocationPrecision(str, enum.Enum):
+class LocationPrecision(enum.StrEnum):
     surveyed = "surveyed"
     approximate = "approximate"
     unknown = "unknown"
 
 
-class Ranking(str, enum.Enum):
+class Ranking(enum.StrEnum):
     special_national = "special_national"
     national = "national"
     provincial = "provincial"
@@ -53,27 +53,27 @@ class Ranking(str, enum.Enum):
     none = "none"
 
 
-class HeritageType(str, enum.Enum):
+class HeritageType(enum.StrEnum):
     historical = "historical"
     architectural_artistic = "architectural_artistic"
     archaeological = "archaeological"
     scenic = "scenic"
 
 
-class PublicationState(str, enum.Enum):
+class PublicationState(enum.StrEnum):
     draft = "draft"
     in_review = "in_review"
     published = "published"
     archived = "archived"
 
 
-class MarkerType(str, enum.Enum):
+class MarkerType(enum.StrEnum):
     single = "single"
     double = "double"
     triple = "triple"
 
 
-class MarkerRole(str, enum.Enum):
+class MarkerRole(enum.StrEnum):
     main = "main"
     auxiliary = "auxiliary"
 
@@ -117,9 +117,7 @@ class Site(Base):
     part_of_id: Mapped[int | None] = mapped_column(ForeignKey("sites.id", ondelete="SET NULL"))
     managing_unit: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(
-        DateTime(timezone=True), default=utcnow, onupdate=utcnow
-    )
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
 
     # Border marker only.
     marker_number: Mapped[str | None] = mapped_column(String(20))

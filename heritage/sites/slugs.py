@@ -15,9 +15,7 @@ def fold(text: str) -> str:
     Recomposed afterwards so Hangul syllables and CJK stay whole and searchable.
     """
     text = text.replace("đ", "d").replace("Đ", "D")
-    stripped = "".join(
-        ch for ch in unicodedata.normalize("NFD", text) if not unicodedata.combining(ch)
-    )
+    stripped = "".join(ch for ch in unicodedata.normalize("NFD", text) if not unicodedata.combining(ch))
     return unicodedata.normalize("NFC", stripped).casefold()
 
 

@@ -108,7 +108,9 @@ def list_sites():
     except ValueError:
         raise ApiError(400, "bad_per_page", "per_page must be a whole number.") from None
     if not 1 <= per_page <= current_app.config["API_MAX_PER_PAGE"]:
-        raise ApiError(400, "bad_per_page", f"per_page must be between 1 and {current_app.config['API_MAX_PER_PAGE']}.")
+        raise ApiError(
+            400, "bad_per_page", f"per_page must be between 1 and {current_app.config['API_MAX_PER_PAGE']}."
+        )
     page = queries.list_sites(
         db.session,
         langs=fallback_chain(lang, list(current_app.config["FALLBACK_LANGUAGES"])),

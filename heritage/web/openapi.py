@@ -68,7 +68,17 @@ def schemas(languages: list[str]) -> dict:
     detail = {
         "type": "object",
         "additionalProperties": False,
-        "required": [*common, "district", "commune", "province", "ranking", "heritage_types", "sources", "texts", "page_urls"],
+        "required": [
+            *common,
+            "district",
+            "commune",
+            "province",
+            "ranking",
+            "heritage_types",
+            "sources",
+            "texts",
+            "page_urls",
+        ],
         "properties": {
             **common,
             "district": _NULLABLE_STRING,
@@ -124,14 +134,22 @@ def schemas(languages: list[str]) -> dict:
         "SiteText": text,
         "SiteDetail": detail,
         "PageMeta": page_meta,
-        "SiteList": _envelope({"type": "array", "items": {"$ref": "#/components/schemas/SiteSummary"}}, {"$ref": "#/components/schemas/PageMeta"}),
-        "SiteOne": _envelope({"$ref": "#/components/schemas/SiteDetail"}, {"type": "object", "maxProperties": 0}),
+        "SiteList": _envelope(
+            {"type": "array", "items": {"$ref": "#/components/schemas/SiteSummary"}},
+            {"$ref": "#/components/schemas/PageMeta"},
+        ),
+        "SiteOne": _envelope(
+            {"$ref": "#/components/schemas/SiteDetail"}, {"type": "object", "maxProperties": 0}
+        ),
         "Error": error,
     }
 
 
 def _json(ref: str, description: str) -> dict:
-    return {"description": description, "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{ref}"}}}}
+    return {
+        "description": description,
+        "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{ref}"}}},
+    }
 
 
 def openapi_document(languages: list[str]) -> dict:
@@ -152,19 +170,33 @@ def openapi_document(languages: list[str]) -> dict:
                     "parameters": [
                         lang_param,
                         {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1}},
-                        {"name": "per_page", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 100}},
-                        {"name": "q", "in": "query", "description": "Search, diacritics ignored", "schema": {"type": "string"}},
+                        {
+                            "name": "per_page",
+                            "in": "query",
+                            "schema": {"type": "integer", "minimum": 1, "maximum": 100},
+                        },
+                        {
+                            "name": "q",
+                            "in": "query",
+                            "description": "Search, diacritics ignored",
+                            "schema": {"type": "string"},
+                        },
                         {"name": "kind", "in": "query", "schema": _enum(SiteKind)},
                         {"name": "district", "in": "query", "schema": {"type": "string"}},
                     ],
-                    "responses": {"200": _json("SiteList", "A page of sites"), "400": _json("Error", "Bad parameter")},
+                    "responses": {
+                        "200": _json("SiteList", "A page of sites"),
+                        "400": _json("Error", "Bad parameter"),
+                    },
                 }
             },
             "/api/v1/sites/{slug}": {
                 "get": {
                     "operationId": "getSite",
                     "summary": "One site with all its languages",
-                    "parameters": [{"name": "slug", "in": "path", "required": True, "schema": {"type": "string"}}],
+                    "parameters": [
+                        {"name": "slug", "in": "path", "required": True, "schema": {"type": "string"}}
+                    ],
                     "responses": {"200": _json("SiteOne", "The site"), "404": _json("Error", "No such site")},
                 }
             },

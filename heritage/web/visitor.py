@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, abort, current_app, g, make_response, redirect, render_template, request, url_for
 from babel import Locale
+from flask import Blueprint, abort, current_app, g, make_response, redirect, render_template, request, url_for
 
 from heritage.analytics.scans import record_scan
 from heritage.extensions import db
@@ -48,7 +48,11 @@ def _take_lang(endpoint, values):
 
 @bp.url_defaults
 def _add_lang(endpoint, values):
-    if "lang" not in values and getattr(g, "lang", None) and current_app.url_map.is_endpoint_expecting(endpoint, "lang"):
+    if (
+        "lang" not in values
+        and getattr(g, "lang", None)
+        and current_app.url_map.is_endpoint_expecting(endpoint, "lang")
+    ):
         values["lang"] = g.lang
 
 
@@ -113,8 +117,14 @@ def choose_language(choice: str):
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
         target = url_for("visitor.site_list", lang=choice)
     response = _uncached(redirect(target, 303))
-    response.set_cookie(LANG_COOKIE, choice, max_age=ONE_YEAR, samesite="Lax", httponly=True,
-                        secure=current_app.config["HERITAGE_ENV"] == "production")
+    response.set_cookie(
+        LANG_COOKIE,
+        choice,
+        max_age=ONE_YEAR,
+        samesite="Lax",
+        httponly=True,
+        secure=current_app.config["HERITAGE_ENV"] == "production",
+    )
     return response
 
 

@@ -12,7 +12,11 @@ from heritage.sites.services import rename_slug
 def site(make_site):
     return make_site(
         "Đình Trung Bản",
-        texts={"en": {"name": "Trung Ban communal house"}, "zh": {"name": "中版亭"}, "ko": {"name": "쭝반 사당"}},
+        texts={
+            "en": {"name": "Trung Ban communal house"},
+            "zh": {"name": "中版亭"},
+            "ko": {"name": "쭝반 사당"},
+        },
     )
 
 
@@ -22,8 +26,17 @@ def _scans(session):
 
 @pytest.mark.parametrize(
     ("header", "lang"),
-    [("zh-CN,zh;q=0.9", "zh"), ("zh-Hans", "zh"), ("zh-SG", "zh"), ("zh-TW", "zh"), ("zh-HK", "zh"),
-     ("ko-KR", "ko"), ("en-GB,en;q=0.8", "en"), ("fr-FR", "vi"), ("fr,ko;q=0.5", "ko")],
+    [
+        ("zh-CN,zh;q=0.9", "zh"),
+        ("zh-Hans", "zh"),
+        ("zh-SG", "zh"),
+        ("zh-TW", "zh"),
+        ("zh-HK", "zh"),
+        ("ko-KR", "ko"),
+        ("en-GB,en;q=0.8", "en"),
+        ("fr-FR", "vi"),
+        ("fr,ko;q=0.5", "ko"),
+    ],
 )
 def test_scan_redirects_by_accept_language(client, site, header, lang):
     response = client.get(f"/q/{site.plaque_code}", headers={"Accept-Language": header})
@@ -34,8 +47,16 @@ def test_scan_redirects_by_accept_language(client, site, header, lang):
 
 def test_cookie_over_header_explicit_over_cookie(client, site):
     client.set_cookie("lang", "ko")
-    assert client.get(f"/q/{site.plaque_code}", headers={"Accept-Language": "zh-CN"}).headers["Location"].startswith("/ko/")
-    assert client.get(f"/q/{site.plaque_code}?lang=en", headers={"Accept-Language": "zh-CN"}).headers["Location"].startswith("/en/")
+    assert (
+        client.get(f"/q/{site.plaque_code}", headers={"Accept-Language": "zh-CN"})
+        .headers["Location"]
+        .startswith("/ko/")
+    )
+    assert (
+        client.get(f"/q/{site.plaque_code}?lang=en", headers={"Accept-Language": "zh-CN"})
+        .headers["Location"]
+        .startswith("/en/")
+    )
 
 
 def test_language_switcher_sets_cookie_and_stays_on_site(client, site):
@@ -50,8 +71,14 @@ def test_language_switcher_sets_cookie_and_stays_on_site(client, site):
 def test_scan_is_case_insensitive_and_records_without_personal_data(client, session, site):
     code = site.plaque_code
     for path in (f"/q/{code.lower()}", f"/Q/{code}", f"/q/{code.title()}"):
-        assert client.get(path, headers={"Accept-Language": "ko", "User-Agent": "Mozilla/5.0 test"},
-                          environ_base={"REMOTE_ADDR": "203.0.113.9"}).status_code == 302
+        assert (
+            client.get(
+                path,
+                headers={"Accept-Language": "ko", "User-Agent": "Mozilla/5.0 test"},
+                environ_base={"REMOTE_ADDR": "203.0.113.9"},
+            ).status_code
+            == 302
+        )
     scans = _scans(session)
     assert [(s.code, s.site_id, s.lang) for s in scans] == [(code, site.id, "ko")] * 3
     columns = {c["name"] for c in inspect(session.get_bind()).get_columns("scans")}
@@ -97,7 +124,9 @@ def test_renamed_slug_redirects_permanently(client, session, site):
     assert response.status_code == 301
     assert response.headers["Location"] == "/vi/sites/dinh-trung-ban-ha-nam"
     # The plaque itself never changes and lands on the new slug.
-    assert client.get(f"/q/{site.plaque_code}?lang=vi").headers["Location"] == "/vi/sites/dinh-trung-ban-ha-nam"
+    assert (
+        client.get(f"/q/{site.plaque_code}?lang=vi").headers["Location"] == "/vi/sites/dinh-trung-ban-ha-nam"
+    )
 
 
 def test_draft_site_code_is_not_shown(client, make_site):
