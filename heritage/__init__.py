@@ -15,7 +15,7 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 def create_app(test_config: dict | None = None) -> Flask:
     from heritage import config as settings
     from heritage.extensions import babel, csrf, db
-    from heritage.i18n.web import select_locale
+    from heritage.i18n import web as i18n_web
     from heritage.web import register_web
 
     app = Flask(
@@ -38,7 +38,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     )
 
     db.init_app(app)
-    babel.init_app(app, locale_selector=select_locale)
+    babel.init_app(app, locale_selector=i18n_web.select_locale)
+    i18n_web.init_app(app)
     csrf.init_app(app)
     register_web(app)
 

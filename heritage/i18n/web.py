@@ -40,3 +40,16 @@ def wants_traditional_chinese() -> bool:
     """The visitor's header asks for Traditional Chinese before any other Chinese."""
     choice = negotiate(["zh"], "zh", accept_language=request.headers.get("Accept-Language"))
     return choice.source == "header" and choice.wanted_traditional
+
+
+def init_app(app) -> None:
+    # A URL value preprocessor, not before_request: those run first, before the blueprint
+    # reads the language from the URL.
+    @app.url_value_preprocessor
+    def _fresh_language_state(_endpoint, _values):
+        # Language state lives in g, which a request shares with an app context already pushed
+        # (tests, CLI-rendered pages); each request decides its language afresh.
+        from flask_babel import refresh
+
+        g.pop("lang", None)
+        refresh()

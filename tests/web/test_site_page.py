@@ -128,3 +128,14 @@ def test_red_address_and_border_marker_facts(client, make_site):
     marker = make_site("Mốc 1368(3)", kind="border_marker", marker_number="1368(3)", elevation_m=12)
     html = client.get(f"/en/sites/{marker.slug}").get_data(as_text=True)
     assert "1368(3)" in html and "12 m" in html
+
+
+def test_fallback_notice_and_ui_in_visitor_language(client, site):
+    html = client.get(f"/ko/sites/{site.slug}").get_data(as_text=True)
+    # The notice is Korean and names English in Korean ("영어").
+    notice = re.search(r'<p class="notice" role="note">(.*?)</p>', html).group(1)
+    assert "영어" in notice and "English" not in notice
+    html = client.get(f"/zh/sites/{site.slug}").get_data(as_text=True)
+    assert "英语" in re.search(r'<p class="notice" role="note">(.*?)</p>', html).group(1)
+    vi = client.get(f"/vi/sites/{site.slug}").get_data(as_text=True)
+    assert "Nguồn" in vi  # "Sources" in Vietnamese
