@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
-# Install front-end packages exactly as locked and copy what pages need (with licences)
-# into static/vendor/, which git ignores.
+# Front-end packages come from npm, exactly as package-lock.json pins them; what pages need is
+# copied with its licence into static/vendor/ (gitignored). Today's pages need no library
+# (they work without JavaScript), so there is nothing to install until package.json exists.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-[ -f package-lock.json ] || exit 0
-if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-  npm ci --no-audit --no-fund --loglevel=error
+if [ ! -f package-lock.json ]; then
+  exit 0
 fi
-.venv/bin/python scripts/copy_vendor.py
+npm ci --no-audit --no-fund --loglevel=error
