@@ -25,9 +25,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("code", name=op.f("pk_plaque_codes")),
     )
     with op.batch_alter_table("plaque_codes", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_plaque_codes_site_id"), ["site_id"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_plaque_codes_site_id"), ["site_id"], unique=False)
 
     op.create_table(
         "scans",
@@ -39,9 +37,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_scans")),
     )
     with op.batch_alter_table("scans", schema=None) as batch_op:
-        batch_op.create_index(
-            "ix_scans_site_time", ["site_id", "scanned_at"], unique=False
-        )
+        batch_op.create_index("ix_scans_site_time", ["site_id", "scanned_at"], unique=False)
 
     op.create_table(
         "sites",
@@ -165,9 +161,7 @@ def upgrade() -> None:
         sa.UniqueConstraint("slug", name=op.f("uq_sites_slug")),
     )
     with op.batch_alter_table("sites", schema=None) as batch_op:
-        batch_op.create_index(
-            "ix_sites_state_district", ["state", "district"], unique=False
-        )
+        batch_op.create_index("ix_sites_state_district", ["state", "district"], unique=False)
         batch_op.create_index("ix_sites_state_kind", ["state", "kind"], unique=False)
 
     op.create_table(
@@ -203,9 +197,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("old_slug", name=op.f("pk_slug_redirects")),
     )
     with op.batch_alter_table("slug_redirects", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_slug_redirects_site_id"), ["site_id"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_slug_redirects_site_id"), ["site_id"], unique=False)
 
     # ### end Alembic commands ###
 

@@ -1,0 +1,138 @@
+"""`flask heritage plaques`: render, verify and record plaques; `plaque-history` shows prints."""
+
+from __future__ import annotations
+
+import getpass
+from pathlib import Path
+
+import click
+from flask import current_app
+
+from heritage.cli import heritage_cli
+from heritage.extensions import db
+from heritage.plaques.designs import KINDS, SIZE_PRESETS, parse_size
+from heritage.plaques.payload import PlaqueError
+from heritage.plaques.production import FORMATS, SHEETS, PlaqueOrder, plaque_history, produce, select_sites
+from heritage.sites.models import SiteKind
+
+
+@heritage_cli.command("plaques")
+@click.argument("codes", nargs=-1)
+@click.option("--all", "all_sites", is_flag=True, help="Every site that is not archived.")
+@click.option("--district", help="Every site of one district (as written on the site).")
+@click.option("--kind", type=click.Choice([k.value for k in SiteKind]))
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="pdf", show_default=True)
+@click.option(
+    "--size", help="sticker, plaque (default), sign, a4 or WxHmm; --check alone covers every preset."
+)
+@click.option("--sheet", type=click.Choice(SHEETS), help="Many plaques per page in one PDF, with cut marks.")
+@click.option(
+    "--ec",
+    "error_correction",
+    type=click.Choice(["H", "Q"]),
+    default="H",
+    show_default=True,
+    help="H for outdoor plaques; Q only for indoor signs.",
+)
+@click.option("--bleed", is_flag=True, help="Add 3 mm bleed on every side.")
+@click.option("--crop-marks", is_flag=True, help="Draw crop marks outside the trim.")
+@click.option(
+    "--logo",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Image for the QR centre; refused unless the plaque still scans with margin.",
+)
+@click.option(
+    "--check", is_flag=True, help="Print the robustness table and scan-distance guidance, write nothing."
+)
+@click.option(
+    "-o", "--output", type=click.Path(path_type=Path), help="A file for one plaque or a sheet, else a folder."
+)
+def plaques_command(
+    codes,
+    all_sites,
+    district,
+    kind,
+    fmt,
+    size,
+    sheet,
+    error_correction,
+    bleed,
+    crop_marks,
+    logo,
+    check,
+    output,
+) -> None:
+    """Render plaques for CODES (or a selection), verify every one decodes, and record the batch."""
+    try:
+        if check:
+            _print_check([parse_size(size)] if size else list(SIZE_PRESETS.values()))
+            return
+        plaque_size = parse_size(size or "plaque", bleed_mm=3 if bleed else 0, crop_marks=crop_marks)
+        if output is None:
+            raise click.UsageError("Say where to write the plaques with -o PATH.")
+        order = PlaqueOrder(fmt, plaque_size, sheet, error_correction, logo.read_bytes() if logo else None)
+        sites = select_sites(db.session, codes, all_sites=all_sites, district=district, kind=kind)
+        with click.progressbar(length=len(sites), label="Rendering and verifying", show_pos=True) as bar:
+            files, batch = produce(
+                db.session,
+                sites,
+                order,
+                created_by=f"cli:{getpass.getuser()}",
+                base_url=current_app.config["PUBLIC_BASE_URL"],
+                default_unit=current_app.config["DEFAULT_MANAGING_UNIT"],
+                progress=lambda done, total: bar.update(done - bar.pos),
+            )
+        written = _write(files, output)
+        db.session.commit()
+    except PlaqueError as error:
+        db.session.rollback()
+        raise click.ClickException(str(error)) from error
+    for path in written:
+        click.echo(f"wrote {path}")
+    click.echo(f"Print batch {batch.id}: {len(batch.items)} plaque(s), every one verified by zxing-cpp.")
+
+
+def _write(files, output: Path) -> list[Path]:
+    if len(files) == 1 and output.suffix:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        targets = [output]
+    else:
+        output.mkdir(parents=True, exist_ok=True)
+        targets = [output / f.filename for f in files]
+    for plaque, target in zip(files, targets, strict=True):
+        tmp = target.with_name(f".{target.name}.tmp")
+        tmp.write_bytes(plaque.data)
+        tmp.replace(target)  # never a half-written plaque file
+    return targets
+
+
+def _print_check(sizes) -> None:
+    """Weathering table for every design kind at each size, then scan-distance guidance."""
+    from heritage.plaques import guidance, weathering
+
+    base_url = current_app.config["PUBLIC_BASE_URL"]
+    samples = [guidance.sample_content(kind, base_url) for kind in KINDS]
+    with click.progressbar(length=len(samples) * len(sizes), label="Weathering plaques") as bar:
+        rows = []
+        for row in weathering.robustness_table(weathering.rendered_samples(samples, sizes, dpi=300)):
+            rows.append(row)
+            bar.update(1)
+    click.echo(weathering.format_table(rows))
+    click.echo()
+    click.echo(guidance.format_guidance([guidance.for_size(size, samples[0]) for size in sizes]))
+
+
+@heritage_cli.command("plaque-history")
+@click.argument("code")
+def plaque_history_command(code: str) -> None:
+    """Every print batch that included CODE, newest first."""
+    rows = plaque_history(db.session, code.strip().upper())
+    if not rows:
+        click.echo(f"No plaque with code {code.upper()} has been printed yet.")
+        return
+    for batch, item in rows:
+        sheet = f" on {batch.sheet} sheets" if batch.sheet else ""
+        click.echo(
+            f"{batch.created_at:%Y-%m-%d %H:%M} batch {batch.id}: {batch.format.upper()} {batch.size}"
+            f"{sheet}, EC {batch.error_correction}, by {batch.created_by}: {item.url}"
+        )

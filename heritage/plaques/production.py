@@ -1,0 +1,185 @@
+"""Plaque production as a service: choose sites, render, verify, record the batch.
+
+The CLI calls this today and the back office's preview/download will call the same functions.
+Nothing is returned (so nothing is written) unless every plaque decoded to exactly its URL.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from heritage.plaques.designs import PlaqueContent, PlaqueSize, make_content
+from heritage.plaques.models import PrintBatch, PrintBatchItem
+from heritage.plaques.payload import PlaqueError
+from heritage.sites.codes import normalise_code
+from heritage.sites.models import PublicationState, Site, SiteKind
+
+FORMATS = ("png", "svg", "pdf")
+SHEETS = ("A4", "A3")
+Progress = Callable[[int, int], None]
+
+
+@dataclass(frozen=True)
+class PlaqueOrder:
+    """What to print: one file per plaque, or (with `sheet`) one PDF of many plaques per page."""
+
+    format: str
+    size: PlaqueSize
+    sheet: str | None = None
+    error_correction: str = "H"
+    logo: bytes | None = None
+
+    def __post_init__(self) -> None:
+        if self.format not in FORMATS:
+            raise PlaqueError(f"Format must be one of {', '.join(FORMATS)}.")
+        if self.sheet is not None and self.sheet not in SHEETS:
+            raise PlaqueError(f"Sheet must be one of {', '.join(SHEETS)}.")
+        if self.sheet is not None and self.format != "pdf":
+            raise PlaqueError("Batch sheets are PDF only: use --format pdf with --sheet.")
+        if self.sheet is not None and self.logo is not None:
+            raise PlaqueError("Logos are for single plaques; print sheets without a logo.")
+
+
+@dataclass(frozen=True)
+class PlaqueFile:
+    filename: str
+    data: bytes
+    codes: tuple[str, ...]
+
+
+def select_sites(
+    session: Session,
+    codes: list[str] | tuple[str, ...] = (),
+    *,
+    all_sites: bool = False,
+    district: str | None = None,
+    kind: str | None = None,
+) -> list[Site]:
+    """Sites by code, or all / a district / a kind (archived sites only when named by code)."""
+    if not (codes or all_sites or district or kind):
+        raise PlaqueError("Say which plaques: give codes, or --all, --district or --kind.")
+    stmt = select(Site).options(selectinload(Site.texts)).order_by(Site.district, Site.slug)
+    if codes:
+        wanted = [normalise_code(c) for c in codes]
+        bad = [c for c, n in zip(codes, wanted, strict=True) if n is None]
+        if bad:
+            raise PlaqueError(f"Not a plaque code: {', '.join(bad)}.")
+        sites = {s.plaque_code: s for s in session.scalars(stmt.where(Site.plaque_code.in_(wanted)))}
+        unknown = [c for c in wanted if c not in sites]
+        if unknown:
+            raise PlaqueError(f"No site has the code {', '.join(unknown)}.")
+        return [sites[c] for c in dict.fromkeys(wanted)]
+    stmt = stmt.where(Site.state != PublicationState.archived)
+    if district:
+        stmt = stmt.where(Site.district == district)
+    if kind:
+        try:
+            stmt = stmt.where(Site.kind == SiteKind(kind))
+        except ValueError:
+            raise PlaqueError(f"Kind must be one of {', '.join(k.value for k in SiteKind)}.") from None
+    sites = list(session.scalars(stmt))
+    if not sites:
+        raise PlaqueError("No site matches that selection.")
+    return sites
+
+
+def content_for(site: Site, base_url: str, default_unit: str, error_correction: str = "H") -> PlaqueContent:
+    vi = site.texts.get("vi") or next(iter(site.texts.values()))
+    en = site.texts.get("en")
+    return make_content(
+        base_url,
+        site.plaque_code,
+        site.kind.value,
+        name_vi=vi.name,
+        name_en=en.name if en else "",
+        managing_unit=site.managing_unit or default_unit,
+        error_correction=error_correction,
+    )
+
+
+def render_one(content: PlaqueContent, order: PlaqueOrder) -> bytes:
+    """Render and verify one plaque; raises PlaqueError instead of returning a bad plaque."""
+    from heritage.plaques.render_pdf import render_pdf
+    from heritage.plaques.render_png import render_png
+    from heritage.plaques.render_svg import render_svg
+    from heritage.plaques.verify import verified
+
+    renderers = {"png": render_png, "svg": render_svg, "pdf": render_pdf}
+    data = renderers[order.format](content, order.size, logo=order.logo)
+    verified(data, content.url, logo=order.logo is not None, ec_level=order.error_correction)
+    return data.encode("utf-8") if isinstance(data, str) else data
+
+
+def produce(
+    session: Session,
+    sites: list[Site],
+    order: PlaqueOrder,
+    *,
+    created_by: str,
+    base_url: str,
+    default_unit: str,
+    progress: Progress | None = None,
+) -> tuple[list[PlaqueFile], PrintBatch]:
+    """Every plaque rendered and verified, then the batch recorded; the caller commits."""
+    contents = [content_for(s, base_url, default_unit, order.error_correction) for s in sites]
+    files: list[PlaqueFile] = []
+    if order.sheet:
+        from heritage.plaques.sheets import render_sheet_pdf
+        from heritage.plaques.verify import verify_sheet_pdf
+
+        data = render_sheet_pdf(contents, order.size, order.sheet, progress=progress)
+        verify_sheet_pdf(data, [c.url for c in contents])
+        name = f"plaques-{order.size.name}-{order.sheet}-{len(contents)}.pdf"
+        files.append(PlaqueFile(name, data, tuple(c.code for c in contents)))
+    else:
+        for done, (site, content) in enumerate(zip(sites, contents, strict=True), start=1):
+            data = render_one(content, order)
+            files.append(PlaqueFile(f"{content.code}-{site.slug}.{order.format}", data, (content.code,)))
+            if progress:
+                progress(done, len(contents))
+    batch = record_batch(session, sites, contents, order, created_by=created_by, base_url=base_url)
+    return files, batch
+
+
+def record_batch(
+    session: Session,
+    sites: list[Site],
+    contents: list[PlaqueContent],
+    order: PlaqueOrder,
+    *,
+    created_by: str,
+    base_url: str,
+) -> PrintBatch:
+    batch = PrintBatch(
+        created_by=created_by,
+        format=order.format,
+        size=order.size.name,
+        width_mm=order.size.width_mm,
+        height_mm=order.size.height_mm,
+        sheet=order.sheet,
+        error_correction=order.error_correction,
+        bleed_mm=order.size.bleed_mm,
+        crop_marks=order.size.crop_marks,
+        base_url=base_url,
+        items=[
+            PrintBatchItem(code=c.code, site_id=s.id, url=c.url) for s, c in zip(sites, contents, strict=True)
+        ],
+    )
+    session.add(batch)
+    session.flush()
+    return batch
+
+
+def plaque_history(session: Session, code: str) -> list[tuple[PrintBatch, PrintBatchItem]]:
+    """Every print of a code, newest first: what editors check before ordering a replacement."""
+    stmt = (
+        select(PrintBatch, PrintBatchItem)
+        .join(PrintBatchItem.batch)
+        .where(PrintBatchItem.code == code)
+        .order_by(PrintBatch.created_at.desc(), PrintBatch.id.desc())
+    )
+    return [(batch, item) for batch, item in session.execute(stmt)]
