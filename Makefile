@@ -56,7 +56,7 @@ lock:
 
 bench: system-deps assets catalogs
 	$(BIN)/python bench/page_size.py
-	$(BIN)/python bench/http.py
+	$(BIN)/python bench/http_load.py
 	$(BIN)/python bench/plaques.py
 
 clean:

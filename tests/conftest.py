@@ -7,11 +7,14 @@ PostgreSQL when TEST_DATABASE_URL is set. The schema comes from the Alembic migr
 from __future__ import annotations
 
 import os
+import threading
 
 import pytest
 from sqlalchemy import text
+from werkzeug.serving import make_server
 
 from heritage import create_app
+from heritage.demo.loader import load_demo
 from heritage.extensions import db
 from heritage.migrate import upgrade
 from heritage.sites.models import PublicationState
@@ -57,7 +60,7 @@ def app(database_url):
     finally:
         transaction.rollback()
         connection.close()
-        db.sessionmaker.configure(bind=db.engine, join_transaction_mode="conservative_savepoint")
+        db.sessionmaker.configure(bind=db.engine, join_transaction_mode="conditional_savepoint")
         db.engine.dispose()
 
 
@@ -105,3 +108,28 @@ def demo_sites(session):
     sites = load_demo(session)
     session.commit()
     return sites
+
+
+@pytest.fixture
+def live_app(tmp_path):
+    """The real app on 127.0.0.1:<free port> over a fresh SQLite database holding the demo sites."""
+    url = f"sqlite:///{tmp_path / 'browser.sqlite3'}"
+    upgrade(url)
+    app = create_app({"DATABASE_URL": url, "SECRET_KEY": "browser-test"})
+    # The shared session factory may still carry another fixture's settings: back to the defaults.
+    db.sessionmaker.configure(bind=db.engine, join_transaction_mode="conditional_savepoint")
+    with app.app_context():
+        sites = load_demo(db.session)
+        db.session.commit()
+        texts = {
+            site.slug: (site.plaque_code, {lang: t.name for lang, t in site.texts.items()}) for site in sites
+        }
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, name="live-app", daemon=True)
+    thread.start()
+    try:
+        yield {"base_url": f"http://127.0.0.1:{server.server_port}", "sites": texts, "database_url": url}
+    finally:
+        server.shutdown()
+        thread.join(timeout=10)
+        db.engine.dispose()

@@ -86,9 +86,11 @@ def _enum(enum_class: type[enum.Enum], name: str) -> Enum:
 
 class Site(Base):
     __tablename__ = "sites"
+    # Each serves a visitor query: list filters and related sites (ordered by slug), complexes.
     __table_args__ = (
-        Index("ix_sites_state_district", "state", "district"),
-        Index("ix_sites_state_kind", "state", "kind"),
+        Index("ix_sites_state_district_slug", "state", "district", "slug"),
+        Index("ix_sites_state_kind_slug", "state", "kind", "slug"),
+        Index("ix_sites_part_of_id", "part_of_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -66,17 +66,27 @@ def districts(session: Session) -> list[str]:
 
 
 def related_sites(session: Session, site: Site, langs: list[str], limit: int = 6) -> list[Site]:
-    """Published sites near this one in the story: same complex first, then same district."""
-    stmt = (
-        select(Site)
-        .where(Site.state.in_(VISIBLE), Site.id != site.id)
-        .order_by(
-            (Site.id == site.part_of_id).desc(),
-            (Site.part_of_id == (site.part_of_id or site.id)).desc(),
-            (Site.district == site.district).desc(),
-            Site.slug,
-        )
-        .limit(limit)
-        .options(selectinload(Site.texts.and_(SiteText.lang.in_(langs))))
+    """Published sites near this one in the story: its complex, its siblings, then its district
+    (or its kind). Small indexed queries, never a sort over every site."""
+    complex_id = site.part_of_id or site.id
+    visible = (Site.state.in_(VISIBLE), Site.id != site.id)
+    candidates = [
+        select(Site.id).where(*visible, Site.id == site.part_of_id),
+        select(Site.id).where(*visible, Site.part_of_id == complex_id).order_by(Site.slug).limit(limit),
+        select(Site.id).where(*visible, Site.district == site.district).order_by(Site.slug).limit(limit)
+        if site.district
+        else select(Site.id).where(*visible, Site.kind == site.kind).order_by(Site.slug).limit(limit),
+    ]
+    ids: list[int] = []
+    for stmt in candidates:
+        for site_id in session.scalars(stmt):
+            if site_id not in ids:
+                ids.append(site_id)
+    ids = ids[:limit]
+    if not ids:
+        return []
+    loaded = session.scalars(
+        select(Site).where(Site.id.in_(ids)).options(selectinload(Site.texts.and_(SiteText.lang.in_(langs))))
     )
-    return list(session.scalars(stmt))
+    by_id = {s.id: s for s in loaded}
+    return [by_id[i] for i in ids]

@@ -5,6 +5,8 @@ The back office and the CLI call the same functions; nothing here knows about HT
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -118,12 +120,24 @@ def set_state(site: Site, state: PublicationState | str) -> None:
     site.state = PublicationState(state)
 
 
-def site_for_code(session: Session, code: str) -> tuple[PlaqueCode | None, Site | None]:
-    """The code's row and its site. (row, None) means the code was issued but its site is gone."""
-    row = session.get(PlaqueCode, code)
-    if row is None or row.site_id is None:
-        return row, None
-    return row, session.get(Site, row.site_id)
+@dataclass(frozen=True)
+class ScanTarget:
+    """What a scan needs to know about a code, in one narrow query (no full Site row)."""
+
+    code: str
+    site_id: int | None
+    slug: str | None  # None: the code's site row is gone
+    state: PublicationState | None
+
+
+def scan_target(session: Session, code: str) -> ScanTarget | None:
+    """The code's site, slug and state, or None for a code never issued."""
+    row = session.execute(
+        select(PlaqueCode.code, PlaqueCode.site_id, Site.slug, Site.state)
+        .outerjoin(Site, Site.id == PlaqueCode.site_id)
+        .where(PlaqueCode.code == code)
+    ).first()
+    return ScanTarget(*row) if row else None
 
 
 def site_for_slug(session: Session, slug: str) -> tuple[Site | None, bool]:

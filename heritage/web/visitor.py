@@ -21,7 +21,7 @@ from heritage.sites import queries
 from heritage.sites.codes import normalise_code
 from heritage.sites.markdown import render_markdown
 from heritage.sites.models import HeritageType, PublicationState, SiteKind
-from heritage.sites.services import site_for_code, site_for_slug
+from heritage.sites.services import scan_target, site_for_slug
 from heritage.web.labels import (
     HERITAGE_TYPE_LABELS,
     KIND_LABELS,
@@ -135,15 +135,18 @@ def scan(code: str):
     choice = negotiate_request()
     g.lang = choice.lang
     canonical = normalise_code(code)
-    row, site = site_for_code(db.session, canonical) if canonical else (None, None)
-    if row is None:
-        return _uncached(make_response(render_template("visitor/unknown_code.html", code=code), 404))
-    record_scan(db.session, code=row.code, site_id=row.site_id, lang=choice.lang)
+    target = scan_target(db.session, canonical) if canonical else None
+    # End the read before writing: SQLite cannot turn a read transaction into a write once
+    # another worker has committed meanwhile ("database is locked" at once, no busy wait).
     db.session.commit()
-    if site is None or site.state in (PublicationState.draft, PublicationState.in_review):
-        page = render_template("visitor/unknown_code.html", code=row.code, not_ready=site is not None)
-        return _uncached(make_response(page, 410 if site is None else 404))
-    return _uncached(redirect(url_for("visitor.site_page", lang=choice.lang, slug=site.slug), 302))
+    if target is None:
+        return _uncached(make_response(render_template("visitor/unknown_code.html", code=code), 404))
+    record_scan(db.session, code=target.code, site_id=target.site_id, lang=choice.lang)
+    db.session.commit()
+    if target.slug is None or target.state in (PublicationState.draft, PublicationState.in_review):
+        page = render_template("visitor/unknown_code.html", code=target.code, not_ready=target.slug is not None)
+        return _uncached(make_response(page, 410 if target.slug is None else 404))
+    return _uncached(redirect(url_for("visitor.site_page", lang=choice.lang, slug=target.slug), 302))
 
 
 @bp.get("/<lang>/")

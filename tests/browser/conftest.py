@@ -6,15 +6,8 @@ Chromium that cannot start fails the run in CI (CI=true) and skips it elsewhere,
 from __future__ import annotations
 
 import os
-import threading
 
 import pytest
-from werkzeug.serving import make_server
-
-from heritage import create_app
-from heritage.demo.loader import load_demo
-from heritage.extensions import db
-from heritage.migrate import upgrade
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -34,29 +27,6 @@ def _unavailable(reason: str):
     if os.environ.get("CI", "").lower() in ("true", "1", "yes"):
         pytest.fail(message, pytrace=False)
     pytest.skip(message)
-
-
-@pytest.fixture
-def live_app(tmp_path):
-    """The real app on 127.0.0.1:<free port> over a fresh SQLite database holding the demo sites."""
-    url = f"sqlite:///{tmp_path / 'browser.sqlite3'}"
-    upgrade(url)
-    app = create_app({"DATABASE_URL": url, "SECRET_KEY": "browser-test"})
-    with app.app_context():
-        sites = load_demo(db.session)
-        db.session.commit()
-        texts = {
-            site.slug: (site.plaque_code, {lang: t.name for lang, t in site.texts.items()}) for site in sites
-        }
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, name="live-app", daemon=True)
-    thread.start()
-    try:
-        yield {"base_url": f"http://127.0.0.1:{server.server_port}", "sites": texts}
-    finally:
-        server.shutdown()
-        thread.join(timeout=10)
-        db.engine.dispose()
 
 
 @pytest.fixture(scope="session")
