@@ -26,6 +26,9 @@ SETTINGS: dict[str, tuple[object, str]] = {
     "SITES_PER_PAGE": (20, "int"),
     "API_MAX_PER_PAGE": (100, "int"),
     "MEDIA_DIR": ("media", "str"),
+    # Seconds a process keeps a rendered public site page and a code's scan target (0: off).
+    # Also how long an editor's change may take to show.
+    "PAGE_CACHE_SECONDS": (30, "int"),
     # Shown on plaques and pages when a site names no managing unit of its own.
     "DEFAULT_MANAGING_UNIT": ("Sở Văn hóa, Thể thao và Du lịch Quảng Ninh", "str"),
 }

@@ -48,7 +48,8 @@ def database_url(request, tmp_path_factory):
 @pytest.fixture
 def app(database_url):
     app = create_app(
-        {"TESTING": True, "DATABASE_URL": database_url, "SECRET_KEY": "test", "WTF_CSRF_ENABLED": True}
+        # Tests change sites between requests: the page cache has its own test.
+        {"TESTING": True, "DATABASE_URL": database_url, "SECRET_KEY": "test", "PAGE_CACHE_SECONDS": 0}
     )
     connection = db.engine.connect()
     transaction = connection.begin()

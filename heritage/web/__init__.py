@@ -4,11 +4,16 @@ from __future__ import annotations
 
 from flask import Flask
 
+from heritage.web.microcache import MicroCache
+
 
 def register_web(app: Flask) -> None:
     from heritage.web import api, errors, security, visitor
 
     security.init_app(app)
+    seconds = app.config["PAGE_CACHE_SECONDS"]
+    app.extensions["heritage.pages"] = MicroCache(seconds)
+    app.extensions["heritage.scan_targets"] = MicroCache(seconds, max_entries=100_000)
     app.register_blueprint(visitor.bp)
     app.register_blueprint(api.bp)
     errors.init_app(app)

@@ -135,16 +135,23 @@ def scan(code: str):
     choice = negotiate_request()
     g.lang = choice.lang
     canonical = normalise_code(code)
-    target = scan_target(db.session, canonical) if canonical else None
-    # End the read before writing: SQLite cannot turn a read transaction into a write once
-    # another worker has committed meanwhile ("database is locked" at once, no busy wait).
-    db.session.commit()
+    targets = current_app.extensions["heritage.scan_targets"]
+    target = targets.get(canonical) if canonical else None
+    if target is None and canonical:
+        target = scan_target(db.session, canonical)
+        # End the read before writing: SQLite cannot turn a read transaction into a write once
+        # another worker has committed meanwhile ("database is locked" at once, no busy wait).
+        db.session.commit()
+        if target is not None:
+            targets.put(canonical, target)
     if target is None:
         return _uncached(make_response(render_template("visitor/unknown_code.html", code=code), 404))
     record_scan(db.session, code=target.code, site_id=target.site_id, lang=choice.lang)
     db.session.commit()
     if target.slug is None or target.state in (PublicationState.draft, PublicationState.in_review):
-        page = render_template("visitor/unknown_code.html", code=target.code, not_ready=target.slug is not None)
+        page = render_template(
+            "visitor/unknown_code.html", code=target.code, not_ready=target.slug is not None
+        )
         return _uncached(make_response(page, 410 if target.slug is None else 404))
     return _uncached(redirect(url_for("visitor.site_page", lang=choice.lang, slug=target.slug), 302))
 
@@ -182,6 +189,22 @@ def site_list():
 @bp.get("/<lang>/sites/<slug>")
 def site_page(slug: str):
     lang = g.lang
+    traditional_note = lang == "zh" and wants_traditional_chinese()
+    pages = current_app.extensions["heritage.pages"]
+    body = pages.get((lang, slug, traditional_note))
+    if body is None:
+        body = _render_site_page(lang, slug, traditional_note)
+        if not isinstance(body, str):
+            return body  # a redirect or an error: never cached
+        pages.put((lang, slug, traditional_note), body)
+    response = make_response(body)
+    response.headers["Vary"] = "Accept-Language"
+    response.headers["Cache-Control"] = "public, max-age=300"
+    return response
+
+
+def _render_site_page(lang: str, slug: str, traditional_note: bool):
+    """The page's HTML, or the redirect/404 response to send instead."""
     site, is_old_slug = site_for_slug(db.session, slug)
     if site is None or site.state in (PublicationState.draft, PublicationState.in_review):
         abort(404)
@@ -191,18 +214,13 @@ def site_page(slug: str):
     shown = shown_text(site, lang, chain)
     archived = site.state == PublicationState.archived
     related = queries.related_sites(db.session, site, chain) if archived or site.part_of_id else []
-    response = make_response(
-        render_template(
-            "visitor/site_page.html",
-            site=site,
-            shown=shown,
-            body_html=render_markdown(shown.text.body) if shown.text else "",
-            archived=archived,
-            related=[(r, shown_text(r, lang, chain)) for r in related],
-            chain=chain,
-            show_traditional_note=lang == "zh" and wants_traditional_chinese(),
-        )
+    return render_template(
+        "visitor/site_page.html",
+        site=site,
+        shown=shown,
+        body_html=render_markdown(shown.text.body) if shown.text else "",
+        archived=archived,
+        related=[(r, shown_text(r, lang, chain)) for r in related],
+        chain=chain,
+        show_traditional_note=traditional_note,
     )
-    response.headers["Vary"] = "Accept-Language"
-    response.headers["Cache-Control"] = "public, max-age=300"
-    return response
