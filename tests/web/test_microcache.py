@@ -75,7 +75,7 @@ def test_errors_and_redirects_are_not_cached(cached_app, client, session, make_s
     from heritage.sites.services import rename_slug
 
     assert client.get("/vi/sites/chua-co").status_code == 404
-    site = make_site("Chùa Cổ")
+    make_site("Chùa Cổ")
     assert client.get("/vi/sites/chua-co").status_code == 200  # the 404 was not remembered
     other = make_site("Đình Cũ")
     rename_slug(session, other, "dinh-moi")
