@@ -146,3 +146,14 @@ def test_deleted_site_code_says_removed(client, session, site):
 def test_home_redirects_to_negotiated_language(client):
     response = client.get("/", headers={"Accept-Language": "zh-CN"})
     assert response.status_code == 302 and response.headers["Location"] == "/zh/"
+
+
+def test_scan_write_does_not_wait_for_wal_flush_on_postgresql(session, site):
+    from sqlalchemy import text
+
+    from heritage.analytics.scans import record_scan
+
+    record_scan(session, code=site.plaque_code, site_id=site.id, lang="vi")
+    if session.get_bind().dialect.name == "postgresql":
+        assert session.execute(text("SHOW synchronous_commit")).scalar() == "off"
+    assert session.scalar(select(Scan.lang).where(Scan.code == site.plaque_code)) == "vi"
