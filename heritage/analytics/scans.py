@@ -8,7 +8,6 @@ from sqlalchemy.orm import Session
 from heritage.analytics.models import Scan
 from heritage.sites.models import utcnow
 
-
 # Built once: the scan path is the hottest write, and nothing reads the row back, so a plain
 # INSERT on the session's connection skips the ORM's unit of work and statement building.
 _INSERT_SCAN = insert(Scan)
