@@ -3,12 +3,21 @@
 from __future__ import annotations
 
 from flask import Flask
+from werkzeug.routing import BaseConverter
 
 from heritage.web.microcache import MicroCache
 
 
+class LanguageConverter(BaseConverter):
+    regex = "[a-z]{2,3}(?:-[A-Za-z]{2,4})?"
+
+
 def register_web(app: Flask) -> None:
     from heritage.web import api, errors, security, visitor
+
+    # Only language-shaped first segments reach the visitor pages: /favicon.ico or /robots.txt
+    # are never redirected to "/favicon.ico/" as if they were a language.
+    app.url_map.converters["lang"] = LanguageConverter
 
     security.init_app(app)
     seconds = app.config["PAGE_CACHE_SECONDS"]

@@ -101,6 +101,15 @@ def home():
     return _uncached(response)
 
 
+@bp.get("/robots.txt")
+def robots():
+    # Crawlers following plaque URLs would count as scans; the pages themselves are welcome.
+    body = "User-agent: *\nDisallow: /q/\nDisallow: /Q/\nDisallow: /lang/\nAllow: /\n"
+    response = make_response(body)
+    response.mimetype = "text/plain"
+    return response
+
+
 @bp.get("/healthz")
 def healthz():
     return {"ok": True}
@@ -156,7 +165,7 @@ def scan(code: str):
     return _uncached(redirect(url_for("visitor.site_page", lang=choice.lang, slug=target.slug), 302))
 
 
-@bp.get("/<lang>/")
+@bp.get("/<lang:lang>/")
 def site_list():
     lang = g.lang
     kind = request.args.get("kind") or None
@@ -186,7 +195,7 @@ def site_list():
     )
 
 
-@bp.get("/<lang>/sites/<slug>")
+@bp.get("/<lang:lang>/sites/<slug>")
 def site_page(slug: str):
     lang = g.lang
     traditional_note = lang == "zh" and wants_traditional_chinese()

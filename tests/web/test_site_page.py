@@ -139,3 +139,10 @@ def test_fallback_notice_and_ui_in_visitor_language(client, site):
     assert "英语" in re.search(r'<p class="notice" role="note">(.*?)</p>', html).group(1)
     vi = client.get(f"/vi/sites/{site.slug}").get_data(as_text=True)
     assert "Nguồn" in vi  # "Sources" in Vietnamese
+
+
+def test_robots_keeps_crawlers_off_scan_urls_and_non_language_paths_404(client):
+    response = client.get("/robots.txt")
+    assert response.status_code == 200 and response.mimetype == "text/plain"
+    assert "Disallow: /q/" in response.get_data(as_text=True)
+    assert client.get("/favicon.ico").status_code == 404  # not a 308 to "/favicon.ico/"
