@@ -75,10 +75,18 @@ def from_qr_width(
     )
 
 
-def sample_content(kind: str = "heritage_relic", base_url: str = SAMPLE_BASE_URL) -> PlaqueContent:
+def sample_content(
+    kind: str = "heritage_relic", base_url: str = SAMPLE_BASE_URL, error_correction: str = "H"
+) -> PlaqueContent:
     """A realistic plaque (long Vietnamese name, production host) for guidance without a site."""
     return make_content(
-        base_url, "7KQ2X", kind, "Đình Trung Bản", "Trung Ban communal house", "Ban quản lý di tích Quảng Yên"
+        base_url,
+        "7KQ2X",
+        kind,
+        "Đình Trung Bản",
+        "Trung Ban communal house",
+        "Ban Quản lý di tích thị xã Quảng Yên",
+        error_correction,
     )
 
 

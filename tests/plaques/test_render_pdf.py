@@ -9,7 +9,8 @@ import subprocess
 import pytest
 from pypdf import PdfReader
 
-from heritage.plaques.designs import KINDS, make_content, parse_size
+from heritage.plaques.designs import KINDS, parse_size
+from heritage.plaques.guidance import sample_content
 from heritage.plaques.render_pdf import render_pdf
 
 BASE = "https://disan.quangninh.gov.vn"
@@ -27,15 +28,7 @@ NEEDLES = [
 
 
 def content(kind="heritage_relic", ec="H"):
-    return make_content(
-        BASE,
-        "7KQ2X",
-        kind,
-        "Đình Trung Bản",
-        "Trung Ban communal house",
-        "Ban Quản lý di tích thị xã Quảng Yên",
-        ec,
-    )
+    return sample_content(kind, BASE, error_correction=ec)
 
 
 @pytest.fixture(scope="module")

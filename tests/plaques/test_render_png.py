@@ -8,7 +8,8 @@ import pytest
 import zxingcpp
 from PIL import Image, ImageDraw
 
-from heritage.plaques.designs import KINDS, layout, make_content, parse_size
+from heritage.plaques.designs import KINDS, layout, parse_size
+from heritage.plaques.guidance import sample_content
 from heritage.plaques.payload import PlaqueError
 from heritage.plaques.render_png import draw_layout, pixel_size, render_png
 
@@ -17,15 +18,7 @@ URL = "HTTPS://DISAN.QUANGNINH.GOV.VN/Q/7KQ2X"
 
 
 def content(kind="heritage_relic", ec="H"):
-    return make_content(
-        BASE,
-        "7KQ2X",
-        kind,
-        "Đình Trung Bản",
-        "Trung Ban communal house",
-        "Ban Quản lý di tích thị xã Quảng Yên",
-        ec,
-    )
+    return sample_content(kind, BASE, error_correction=ec)
 
 
 def open_png(data: bytes) -> Image.Image:

@@ -9,7 +9,8 @@ import xml.etree.ElementTree as ET
 import pytest
 from PIL import Image
 
-from heritage.plaques.designs import KINDS, layout, make_content, parse_size
+from heritage.plaques.designs import KINDS, layout, parse_size
+from heritage.plaques.guidance import sample_content
 from heritage.plaques.layout import dark_runs
 from heritage.plaques.render_svg import render_svg
 from heritage.plaques.verify import decode, rasterise_svg
@@ -20,15 +21,7 @@ NS = {"s": "http://www.w3.org/2000/svg"}
 
 
 def content(kind="heritage_relic", ec="H"):
-    return make_content(
-        BASE,
-        "7KQ2X",
-        kind,
-        "Đình Trung Bản",
-        "Trung Ban communal house",
-        "Ban Quản lý di tích thị xã Quảng Yên",
-        ec,
-    )
+    return sample_content(kind, BASE, error_correction=ec)
 
 
 def rasterise(svg: str, dpi: int = 300) -> Image.Image:
