@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from sqlalchemy import Select, func, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, load_only, selectinload
 
 from heritage.pagination import Page
 from heritage.sites.models import PublicationState, Site, SiteKind, SiteText
@@ -85,8 +85,16 @@ def related_sites(session: Session, site: Site, langs: list[str], limit: int = 6
     ids = ids[:limit]
     if not ids:
         return []
+    # Cards show kind, slug, name and summary: load just those, not stories or JSON columns.
     loaded = session.scalars(
-        select(Site).where(Site.id.in_(ids)).options(selectinload(Site.texts.and_(SiteText.lang.in_(langs))))
+        select(Site)
+        .where(Site.id.in_(ids))
+        .options(
+            load_only(Site.id, Site.kind, Site.slug, Site.state),
+            selectinload(Site.texts.and_(SiteText.lang.in_(langs))).load_only(
+                SiteText.lang, SiteText.name, SiteText.summary
+            ),
+        )
     )
     by_id = {s.id: s for s in loaded}
     return [by_id[i] for i in ids]
