@@ -30,8 +30,7 @@ from heritage.plaques.render_pdf import render_pdf  # noqa: E402
 from heritage.plaques.render_png import render_png  # noqa: E402
 from heritage.plaques.render_svg import render_svg  # noqa: E402
 from heritage.plaques.sheets import render_sheet_pdf, sheet_grid  # noqa: E402
-
-ALPHABET = payload.CODE_ALPHABET
+from heritage.sites.codes import ALPHABET  # noqa: E402
 
 
 def code(n: int) -> str:

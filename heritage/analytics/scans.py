@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
 from heritage.analytics.models import Scan
@@ -22,7 +22,3 @@ def record_scan(session: Session, code: str, site_id: int | None, lang: str) -> 
         # (never corrupts), the same as SQLite's WAL with synchronous=NORMAL.
         connection.exec_driver_sql("SET LOCAL synchronous_commit TO OFF")
     connection.execute(_INSERT_SCAN, values)
-
-
-def scan_count(session: Session, site_id: int) -> int:
-    return session.scalar(select(func.count()).where(Scan.site_id == site_id)) or 0

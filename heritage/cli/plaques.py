@@ -13,6 +13,7 @@ from heritage.extensions import db
 from heritage.plaques.designs import KINDS, SIZE_PRESETS, parse_size
 from heritage.plaques.payload import PlaqueError
 from heritage.plaques.production import FORMATS, SHEETS, PlaqueOrder, plaque_history, produce, select_sites
+from heritage.plaques.verify import atomic_write
 from heritage.sites.models import SiteKind
 
 
@@ -100,9 +101,7 @@ def _write(files, output: Path) -> list[Path]:
         output.mkdir(parents=True, exist_ok=True)
         targets = [output / f.filename for f in files]
     for plaque, target in zip(files, targets, strict=True):
-        tmp = target.with_name(f".{target.name}.tmp")
-        tmp.write_bytes(plaque.data)
-        tmp.replace(target)  # never a half-written plaque file
+        atomic_write(target, plaque.data)  # verified already, in produce()
     return targets
 
 
@@ -112,12 +111,7 @@ def _print_check(sizes) -> None:
 
     base_url = current_app.config["PUBLIC_BASE_URL"]
     samples = [guidance.sample_content(kind, base_url) for kind in KINDS]
-    with click.progressbar(length=len(samples) * len(sizes), label="Weathering plaques") as bar:
-        rows = []
-        for row in weathering.robustness_table(weathering.rendered_samples(samples, sizes, dpi=300)):
-            rows.append(row)
-            bar.update(1)
-    click.echo(weathering.format_table(rows))
+    click.echo(weathering.check_table(samples, sizes))
     click.echo()
     click.echo(guidance.format_guidance([guidance.for_size(size, samples[0]) for size in sizes]))
 

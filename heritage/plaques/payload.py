@@ -11,9 +11,8 @@ import qrcode
 from qrcode.constants import ERROR_CORRECT_H, ERROR_CORRECT_L, ERROR_CORRECT_M, ERROR_CORRECT_Q
 from qrcode.util import MODE_ALPHA_NUM, QRData
 
-# Plaque codes avoid look-alikes (0/O, 1/I/L) because people type them from weathered plaques.
-CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
-CODE_LENGTH = 5
+from heritage.sites.codes import ALPHABET, CODE_LENGTH, normalise_code
+
 # The 45 characters QR alphanumeric mode can encode; anything else forces byte mode (bigger code).
 QR_ALPHANUMERIC = frozenset("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:")
 ERROR_CORRECTION = {
@@ -33,11 +32,11 @@ def normalize_code(code: str) -> str:
     """Return the plaque code upper-cased, or raise PlaqueError if it is not a valid code."""
     if not isinstance(code, str):
         raise PlaqueError("Plaque code must be text.")
-    clean = code.strip().upper()
-    if len(clean) != CODE_LENGTH or any(ch not in CODE_ALPHABET for ch in clean):
+    clean = normalise_code(code)
+    if clean is None:
         raise PlaqueError(
             f"Plaque code {code!r} is invalid: it must be {CODE_LENGTH} characters from "
-            f"{CODE_ALPHABET} (no 0, 1, I, L or O)."
+            f"{ALPHABET} (no 0, 1, I, L or O)."
         )
     return clean
 

@@ -199,7 +199,7 @@ def verified(
 ):
     """The gate: return `data` unchanged if it scans to `expected_url`, else raise.
 
-    With logo=True the plaque must also survive moderate weathering (see check_logo).
+    With logo=True the plaque must also survive every weathering case (see check_logo).
     """
     kind = sniff(data)
     if kind == "png":
@@ -218,6 +218,11 @@ def verified(
 def write_verified(path: str | os.PathLike, data, expected_url: str, **options) -> Path:
     """Verify, then write atomically: a plaque that does not decode never reaches the disk."""
     verified(data, expected_url, **options)
+    return atomic_write(path, data)
+
+
+def atomic_write(path: str | os.PathLike, data: bytes | str) -> Path:
+    """Write through a temporary file and a rename: never a half-written plaque on disk."""
     target = Path(path)
     payload = data.encode("utf-8") if isinstance(data, str) else data
     fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")

@@ -9,7 +9,6 @@ from __future__ import annotations
 import re
 import secrets
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from heritage.sites.models import PlaqueCode
@@ -40,7 +39,3 @@ def issue_code(session: Session, attempts: int = 20) -> PlaqueCode:
             session.flush()
             return row
     raise RuntimeError("Could not find a free plaque code; the code space is nearly full.")
-
-
-def code_exists(session: Session, code: str) -> bool:
-    return session.scalar(select(PlaqueCode.code).where(PlaqueCode.code == code)) is not None

@@ -116,10 +116,6 @@ def rename_slug(session: Session, site: Site, new_slug: str) -> str:
     return new_slug
 
 
-def set_state(site: Site, state: PublicationState | str) -> None:
-    site.state = PublicationState(state)
-
-
 @dataclass(frozen=True)
 class ScanTarget:
     """What a scan needs to know about a code, in one narrow query (no full Site row)."""

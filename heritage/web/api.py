@@ -54,47 +54,51 @@ def _location(site: Site) -> dict | None:
     }
 
 
-def site_summary(site: Site, lang: str) -> dict:
-    shown = shown_text(site, lang, fallback_chain(lang, list(current_app.config["FALLBACK_LANGUAGES"])))
+def _site_fields(site: Site) -> dict:
+    """What every API answer says about a site, whatever the language."""
     return {
         "code": site.plaque_code,
         "slug": site.slug,
         "kind": site.kind.value,
         "state": site.state.value,
-        "name": shown.text.name if shown.text else None,
-        "summary": shown.text.summary if shown.text else None,
-        "lang": shown.lang,
-        "is_fallback": shown.is_fallback,
         "location": _location(site),
         "precision": site.location_precision.value,
-        "page_url": page_url(site, lang, external=True),
         "scan_url": scan_url(site.plaque_code),
     }
 
 
+def site_summary(site: Site, lang: str) -> dict:
+    shown = shown_text(site, lang, fallback_chain(lang, list(current_app.config["FALLBACK_LANGUAGES"])))
+    return {
+        **_site_fields(site),
+        "name": shown.text.name if shown.text else None,
+        "summary": shown.text.summary if shown.text else None,
+        "lang": shown.lang,
+        "is_fallback": shown.is_fallback,
+        "page_url": page_url(site, lang, external=True),
+    }
+
+
 def site_detail(site: Site) -> dict:
-    detail = site_summary(site, current_app.config["DEFAULT_LANGUAGE"])
-    for key in ("name", "summary", "lang", "is_fallback", "page_url"):
-        detail.pop(key)
-    detail.update(
-        district=site.district,
-        commune=site.commune,
-        province=site.province,
-        ranking={
+    return {
+        **_site_fields(site),
+        "district": site.district,
+        "commune": site.commune,
+        "province": site.province,
+        "ranking": {
             "level": site.ranking.value,
             "decision": site.ranking_decision,
             "date": site.ranking_date.isoformat() if site.ranking_date else None,
             "year": site.ranking_year,
         },
-        heritage_types=list(site.heritage_types or []),
-        sources=list(site.sources or []),
-        texts={
+        "heritage_types": list(site.heritage_types or []),
+        "sources": list(site.sources or []),
+        "texts": {
             lang: {"name": t.name, "summary": t.summary, "body": t.body, "event": t.event}
             for lang, t in sorted(site.texts.items())
         },
-        page_urls={lang: page_url(site, lang, external=True) for lang in supported_languages()},
-    )
-    return detail
+        "page_urls": {lang: page_url(site, lang, external=True) for lang in supported_languages()},
+    }
 
 
 @bp.get("/sites")

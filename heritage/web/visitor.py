@@ -230,6 +230,5 @@ def _render_site_page(lang: str, slug: str, traditional_note: bool):
         body_html=render_markdown(shown.text.body) if shown.text else "",
         archived=archived,
         related=[(r, shown_text(r, lang, chain)) for r in related],
-        chain=chain,
         show_traditional_note=traditional_note,
     )

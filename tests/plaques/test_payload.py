@@ -8,7 +8,6 @@ from qrcode.constants import ERROR_CORRECT_H
 from qrcode.util import MODE_8BIT_BYTE, MODE_ALPHA_NUM, QRData
 
 from heritage.plaques.payload import (
-    CODE_ALPHABET,
     PlaqueError,
     normalize_code,
     plaque_url,
@@ -16,6 +15,7 @@ from heritage.plaques.payload import (
     qr_version,
     short_url_text,
 )
+from heritage.sites.codes import ALPHABET
 
 BASE = "https://disan.quangninh.gov.vn"
 URL = "HTTPS://DISAN.QUANGNINH.GOV.VN/Q/7KQ2X"
@@ -69,7 +69,7 @@ def test_bad_code_raises_plaque_error(code):
 
 
 def test_alphabet_has_no_look_alikes():
-    assert not set("01ILO") & set(CODE_ALPHABET)
+    assert not set("01ILO") & set(ALPHABET)
     assert normalize_code(" 7kq2x ") == "7KQ2X"
 
 

@@ -10,8 +10,9 @@ import pytest
 from pypdf import PdfReader
 
 from heritage.plaques.designs import KINDS, make_content, parse_size
-from heritage.plaques.payload import CODE_ALPHABET, PlaqueError
+from heritage.plaques.payload import PlaqueError
 from heritage.plaques.sheets import SHEETS, render_sheet_pdf, sheet_grid
+from heritage.sites.codes import ALPHABET
 
 BASE = "https://disan.quangninh.gov.vn"
 PT = 72 / 25.4
@@ -21,7 +22,7 @@ def contents(n: int, seed: int = 7):
     rnd = random.Random(seed)
     codes = set()
     while len(codes) < n:
-        codes.add("".join(rnd.choice(CODE_ALPHABET) for _ in range(5)))
+        codes.add("".join(rnd.choice(ALPHABET) for _ in range(5)))
     return [
         make_content(BASE, code, KINDS[i % 4], f"Di tích số {i}", f"Site {i}", "Sở Văn hoá Quảng Ninh")
         for i, code in enumerate(sorted(codes))
