@@ -5,7 +5,9 @@ import csv
 import pytest
 
 from heritage.demo.loader import CSV_PATH, read_demo_files
+from heritage.i18n.fallback import fallback_chain
 from heritage.sites.models import PublicationState
+from heritage.web.presenters import shown_text
 
 RECORDS = {r["slug"]: r for r in read_demo_files()}
 CSV_ROWS = {row["slug"]: row for row in csv.DictReader(CSV_PATH.open(encoding="utf-8"))}
@@ -44,12 +46,19 @@ def test_facts_match_the_csv(slug):
         assert all(text.get("event") for text in record["text"].values()), slug
 
 
-def test_chinese_and_korean_for_flagships_and_border_markers():
-    both = {slug for slug, r in RECORDS.items() if {"zh", "ko"} <= set(r["text"])}
-    assert len(both) >= 8
-    markers = {slug for slug, r in RECORDS.items() if r["kind"] == "border_marker"}
-    assert markers <= both
-    assert {"vinh-ha-long", "yen-tu", "den-cua-ong", "khu-di-tich-bach-dang"} <= both
+@pytest.mark.parametrize("slug", sorted(CSV_ROWS))
+def test_every_site_is_written_in_every_visitor_language(slug):
+    # Chinese and Korean visitors read every story in their own language, never a fallback.
+    assert {"vi", "en", "zh", "ko"} <= set(RECORDS[slug]["text"])
+
+
+def test_chinese_text_uses_full_width_punctuation():
+    for slug, record in RECORDS.items():
+        zh = record["text"]["zh"]
+        for field in ("name", "summary", "event"):
+            value = zh.get(field) or ""
+            # An ASCII comma, colon or semicolon in Chinese prose is a typesetting slip.
+            assert not any(mark in value for mark in (",", ":", ";")), (slug, field, value)
 
 
 def test_part_of_points_at_a_demo_site():
@@ -67,6 +76,10 @@ def test_loader_publishes_all_with_unique_codes(demo_sites, client):
     for site in demo_sites:
         for lang in ("vi", "en", "zh", "ko"):
             assert client.get(f"/{lang}/sites/{site.slug}").status_code == 200
+            assert not shown_text(site, lang, fallback_chain(lang, ["en", "vi"])).is_fallback, (
+                site.slug,
+                lang,
+            )
 
 
 def test_load_demo_cli_only_when_empty(runner, session):
