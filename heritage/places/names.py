@@ -32,7 +32,7 @@ def place_names(session: Session, forms: Iterable[str | None], lang: str) -> dic
     rows = session.execute(
         select(PlaceName.vi, PlaceName.name).where(PlaceName.vi.in_(wanted), PlaceName.lang == lang)
     )
-    found = dict(rows.tuples().all())
+    found = {vi: name for vi, name in rows}
     return {form: found.get(form, form) for form in wanted}
 
 

@@ -33,13 +33,15 @@ _TAG = re.compile(r"(<[^>]*>)")
 _TAG_NAME = re.compile(r"<\s*(/?)\s*([a-zA-Z0-9]+)")
 # Where a link must not go: inside a link already, or in a heading.
 _NO_LINK_TAGS = {"a", "h2", "h3", "h4"}
-_TRAILING_ASIDE = re.compile(r"\s*[(（][^()（）]*[)）]\s*$")
+# An aside in brackets that holds a word, not a number: "(An Hưng đình)", "（白藤江木桩）", "(Surprise)";
+# "Cột mốc 1368 (3)" keeps its "(3)", which is part of the marker's number.
+_ASIDE = re.compile(r"\s*[(（][^()（）]*[^\W\d_][^()（）]*[)）]")
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af\uf900-\ufaff]")
 
 
 def mention_form(name: str) -> str:
-    """How a story names a site: without a trailing aside ("Đình Yên Giang (An Hưng đình)")."""
-    return _TRAILING_ASIDE.sub("", name).strip()
+    """How a story names a site: without its asides ("Sửng Sốt (Surprise) Cave" -> "Sửng Sốt Cave")."""
+    return " ".join(_ASIDE.sub("", name).split())
 
 
 def _mention_pattern(forms: list[str]) -> re.Pattern:
