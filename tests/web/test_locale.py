@@ -110,7 +110,7 @@ def test_event_date_shown_when_the_line_omits_it(client, make_site):
         event_date=date(1961, 5, 9),
     )
     html = client.get(f"/vi/sites/{site.slug}").get_data(as_text=True)
-    assert "<dd>9 tháng 5, 1961: Bác Hồ đến thăm.</dd>" in html
+    assert '<dd><span class="when">9 tháng 5, 1961</span>: Bác Hồ đến thăm.</dd>' in html
 
 
 @pytest.mark.parametrize("lang", ["vi", "en", "zh", "ko"])
