@@ -66,7 +66,9 @@ def test_korean_page_keeps_words_whole(live_app, chromium_browser):
 
 
 def test_chinese_page_has_full_width_punctuation(live_app, chromium_browser):
-    context, page = _open(chromium_browser, f"{live_app['base_url']}/zh/sites/mao-khe-chi-bo-dau-tien", "zh-CN")
+    context, page = _open(
+        chromium_browser, f"{live_app['base_url']}/zh/sites/mao-khe-chi-bo-dau-tien", "zh-CN"
+    )
     try:
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(SCREENSHOTS / "site-zh.png"), full_page=True)

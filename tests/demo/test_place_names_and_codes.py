@@ -58,7 +58,9 @@ def test_loading_place_names_twice_updates_and_lookup_falls_back(session, tmp_pa
     assert load_place_names(session) > 100
     assert load_place_names(session) == session.query(PlaceName).count()  # no duplicates
     edited = tmp_path / "places.toml"
-    edited.write_text('[[place]]\nkind = "district"\nvi = "TP Hạ Long"\nzh = "下龙市（新）"\n', encoding="utf-8")
+    edited.write_text(
+        '[[place]]\nkind = "district"\nvi = "TP Hạ Long"\nzh = "下龙市（新）"\n', encoding="utf-8"
+    )
     load_place_names(session, edited)
     names = place_names(session, ["TP Hạ Long", "Quảng Ninh", "xã Không Có", None], "zh")
     assert names == {"TP Hạ Long": "下龙市（新）", "Quảng Ninh": "广宁省", "xã Không Có": "xã Không Có"}

@@ -87,7 +87,9 @@ def test_zh_demo_pages_use_full_width_punctuation(client, demo_sites):
 
 
 def test_the_punctuation_scan_catches_an_ascii_colon():
-    html = '<html lang="zh"><body><p>大致位置: 约 3.0 公里</p><p lang="vi">Vị trí: (gần đúng)</p></body></html>'
+    html = (
+        '<html lang="zh"><body><p>大致位置: 约 3.0 公里</p><p lang="vi">Vị trí: (gần đúng)</p></body></html>'
+    )
     assert ascii_punctuation_slips(html) == ["大致位置: 约 3.0 公里"]
     assert ascii_punctuation_slips('<html lang="zh"><p>1368(3)号界碑</p><code>a:中</code></html>') == []
 
