@@ -94,3 +94,15 @@ def test_a_taken_code_moves_on_to_the_next_of_the_sequence(session, make_site):
     session.flush()
     site = create_site(session, "heritage_relic", texts={"vi": {"name": "Thử"}}, code_seed="some-slug")
     assert site.plaque_code == next(sequence)
+
+
+def test_place_names_and_demo_urls_commands(runner, demo_sites):
+    result = runner.invoke(args=["heritage", "load-place-names"])
+    assert result.exit_code == 0 and "Loaded" in result.output
+    code = next(s.plaque_code for s in demo_sites if s.slug == "dinh-trung-ban")
+    urls = runner.invoke(args=["heritage", "demo-urls", "--base-url", "http://192.168.1.20:5000/"]).output
+    assert f"http://192.168.1.20:5000/q/{code}" in urls
+    assert "http://192.168.1.20:5000/zh/sites/dinh-trung-ban" in urls
+    assert "http://192.168.1.20:5000/api/v1/sites/dinh-trung-ban" in urls
+    missing = runner.invoke(args=["heritage", "demo-urls", "--slug", "no-such-site"])
+    assert missing.exit_code != 0 and "load the demo" in missing.output
