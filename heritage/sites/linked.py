@@ -6,7 +6,7 @@ switching to a shared visibility rule is a one-line change.
 
 from __future__ import annotations
 
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session, load_only, selectinload
 
 from heritage.sites import queries
@@ -41,17 +41,26 @@ def mention_candidates(session: Session, site: Site, lang: str) -> list[tuple[st
     """(name in `lang`, slug) of the visible sites this site's story is likely to name: its
     complex (parent, siblings, parts) and its district. Names only, one indexed query each."""
     complex_id = site.part_of_id or site.id
-    related = [Site.part_of_id == complex_id, Site.id == complex_id]
+    others = (_visible(), Site.id != site.id)
+    # Each an indexed query with its own limit: no sort over a district of thousands of sites.
+    candidates = [
+        select(Site.id).where(*others, Site.id == complex_id),
+        select(Site.id)
+        .where(*others, Site.part_of_id == complex_id)
+        .order_by(Site.slug)
+        .limit(MENTION_CANDIDATES),
+    ]
     if site.district:
-        related.append(Site.district == site.district)
-    ids = list(
-        session.scalars(
+        candidates.append(
             select(Site.id)
-            .where(_visible(), Site.id != site.id, or_(*related))
-            .order_by(Site.part_of_id.is_(None), Site.slug)
+            .where(*others, Site.district == site.district)
+            .order_by(Site.slug)
             .limit(MENTION_CANDIDATES)
         )
-    )
+    ids: list[int] = []
+    for stmt in candidates:
+        ids.extend(i for i in session.scalars(stmt) if i not in ids)
+    ids = ids[:MENTION_CANDIDATES]
     if not ids:
         return []
     rows = session.execute(

@@ -76,7 +76,7 @@ def link_mentions(html: str, targets: list[tuple[str, str]]) -> str:
         if piece.startswith("<"):
             tag = _TAG_NAME.match(piece)
             if tag and tag.group(2).lower() in _NO_LINK_TAGS:
-                blocked += -1 if tag.group(1) else 1
+                blocked = max(0, blocked + (-1 if tag.group(1) else 1))
             out.append(piece)
             continue
         if blocked > 0 or not piece.strip():
