@@ -1,11 +1,13 @@
 # Two commands matter: `make run` and `make test`. Everything they need is built on the way.
 PORT ?= 5000
+# 0.0.0.0 serves the whole local network (a phone on the same Wi-Fi); see README.
+HOST ?= 127.0.0.1
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 export FLASK_APP := app.py
 
-.PHONY: run test lint format system-deps assets catalogs extract-strings migrate demo lock bench clean
+.PHONY: run test lint format system-deps system-deps-test assets catalogs extract-strings migrate demo lock bench clean
 
 $(BIN)/.installed: requirements.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -13,10 +15,14 @@ $(BIN)/.installed: requirements.txt pyproject.toml
 	$(BIN)/pip install --quiet -r requirements.txt
 	touch $@
 
+# Serving needs fonts and Cairo only; tests and benchmarks add chromium, wrk and poppler.
 system-deps:
-	bash scripts/install-system-deps.sh
+	bash scripts/install-system-deps.sh system-packages.txt
 
-# Front-end libraries and fonts come from npm; `npm ci` installs exactly package-lock.json.
+system-deps-test:
+	bash scripts/install-system-deps.sh system-packages.txt system-packages-test.txt
+
+# Front-end libraries would come from npm (`npm ci`, exactly package-lock.json); none is needed yet.
 assets: $(BIN)/.installed
 	bash scripts/build-assets.sh
 
@@ -35,9 +41,9 @@ demo: migrate
 	$(BIN)/flask heritage load-demo --if-empty
 
 run: system-deps assets catalogs demo
-	$(BIN)/flask run --host 127.0.0.1 --port $(PORT)
+	HOST=$(HOST) PORT=$(PORT) bash scripts/serve.sh
 
-test: system-deps assets catalogs
+test: system-deps-test assets catalogs
 	$(BIN)/pytest
 
 lint: $(BIN)/.installed
@@ -54,7 +60,7 @@ lock:
 	build/lock/bin/pip install --quiet -r requirements.in
 	build/lock/bin/pip freeze --exclude-editable | sort > requirements.txt
 
-bench: system-deps assets catalogs
+bench: system-deps-test assets catalogs
 	$(BIN)/python bench/page_size.py
 	$(BIN)/python bench/http_load.py
 	$(BIN)/python bench/plaques.py

@@ -2,7 +2,18 @@
 
 from heritage.analytics.models import Scan
 from heritage.db import Base
+from heritage.places.models import PlaceName
 from heritage.plaques.models import PrintBatch, PrintBatchItem
 from heritage.sites.models import PlaqueCode, Site, SiteText, SlugRedirect
 
-__all__ = ["Base", "PlaqueCode", "PrintBatch", "PrintBatchItem", "Scan", "Site", "SiteText", "SlugRedirect"]
+__all__ = [
+    "Base",
+    "PlaceName",
+    "PlaqueCode",
+    "PrintBatch",
+    "PrintBatchItem",
+    "Scan",
+    "Site",
+    "SiteText",
+    "SlugRedirect",
+]

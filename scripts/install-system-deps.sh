@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
-# Install the Debian packages listed in scripts/system-packages.txt (root on these machines).
+# Install the Debian packages listed in the given lists (default: system-packages.txt, what
+# serving needs; add system-packages-test.txt for tests and benchmarks). Root on these machines.
 # Idempotent: does nothing when every package is already installed.
 set -euo pipefail
 cd "$(dirname "$0")"
-mapfile -t wanted < <(sed -e 's/#.*//' -e '/^[[:space:]]*$/d' system-packages.txt | tr -d ' ')
+lists=("$@")
+[ ${#lists[@]} -gt 0 ] || lists=(system-packages.txt)
+mapfile -t wanted < <(sed -e 's/#.*//' -e '/^[[:space:]]*$/d' "${lists[@]}" | tr -d ' ')
 missing=()
 for pkg in "${wanted[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")

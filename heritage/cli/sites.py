@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import click
+from sqlalchemy import select
 
 from heritage.cli import heritage_cli
 from heritage.demo.loader import database_is_empty, load_demo
 from heritage.demo.synthetic import generate_sites
 from heritage.extensions import db
+from heritage.sites.models import Site
+
+# The demo site README and `make run` point at: it has texts in all four languages.
+DEMO_SITE = "dinh-trung-ban"
 
 
 @heritage_cli.command("load-demo")
@@ -20,6 +25,22 @@ def load_demo_command(if_empty: bool) -> None:
     sites = load_demo(db.session)
     db.session.commit()
     click.echo(f"Loaded {len(sites)} demo sites.")
+
+
+@heritage_cli.command("demo-urls")
+@click.option(
+    "--base-url", default="http://127.0.0.1:5000", show_default=True, help="Where the server listens."
+)
+@click.option("--slug", default=DEMO_SITE, show_default=True, help="The site to point at.")
+def demo_urls_command(base_url: str, slug: str) -> None:
+    """Print three URLs to try: a plaque scan, a site page in Chinese, the API."""
+    site = db.session.scalar(select(Site).where(Site.slug == slug))
+    if site is None:
+        raise click.ClickException(f"No site {slug!r}: load the demo with `flask heritage load-demo`.")
+    base = base_url.rstrip("/")
+    click.echo(f"  Scan a plaque:        {base}/q/{site.plaque_code}")
+    click.echo(f"  A site page in 中文:  {base}/zh/sites/{site.slug}")
+    click.echo(f"  The API:              {base}/api/v1/sites/{site.slug}")
 
 
 @heritage_cli.command("generate-sites")

@@ -8,6 +8,7 @@ from pathlib import Path
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from heritage.places.names import load_place_names
 from heritage.sites.models import (
     LocationPrecision,
     MarkerRole,
@@ -74,8 +75,13 @@ def site_fields(record: dict) -> dict:
 
 
 def load_demo(session: Session, directory: Path = DEMO_DIR) -> list[Site]:
-    """Create every demo site, published, each with a fresh plaque code; callers commit."""
+    """Create every demo site, published, and the place names its pages show; callers commit.
+
+    Each site's plaque code is derived from its slug, so a fresh install always gets the same
+    codes (README quotes one); a code already taken moves on to the next one of the sequence.
+    """
     records = read_demo_files(directory)
+    load_place_names(session)
     by_slug: dict[str, Site] = {}
     for record in records:
         site = create_site(
@@ -83,6 +89,7 @@ def load_demo(session: Session, directory: Path = DEMO_DIR) -> list[Site]:
             record["kind"],
             texts=record["text"],
             slug=record["slug"],
+            code_seed=record["slug"],
             **site_fields(record),
         )
         by_slug[record["slug"]] = site

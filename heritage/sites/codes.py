@@ -6,8 +6,10 @@ simply retried.
 
 from __future__ import annotations
 
+import random
 import re
 import secrets
+from collections.abc import Iterator
 
 from sqlalchemy.orm import Session
 
@@ -29,10 +31,22 @@ def random_code() -> str:
     return "".join(secrets.choice(ALPHABET) for _ in range(CODE_LENGTH))
 
 
-def issue_code(session: Session, attempts: int = 20) -> PlaqueCode:
-    """Reserve a fresh code. The row stays forever, which is what makes codes unique forever."""
+def seeded_codes(seed: str) -> Iterator[str]:
+    """Codes drawn from a generator seeded by `seed`: the same sequence on every machine.
+
+    Demo sites use their slug, so a fresh install gives each the same code and README can quote
+    one. Never for real sites: their codes must not be guessable from the slug.
+    """
+    rng = random.Random(f"heritage-demo-code:{seed}")
+    while True:
+        yield "".join(rng.choice(ALPHABET) for _ in range(CODE_LENGTH))
+
+
+def issue_code(session: Session, attempts: int = 20, candidates: Iterator[str] | None = None) -> PlaqueCode:
+    """Reserve a fresh code (random, or the first free one of `candidates`). The row stays
+    forever, which is what makes codes unique forever."""
     for _ in range(attempts):
-        code = random_code()
+        code = next(candidates) if candidates is not None else random_code()
         if session.get(PlaqueCode, code) is None:
             row = PlaqueCode(code=code)
             session.add(row)

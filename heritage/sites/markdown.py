@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
+from html import unescape
 
 import nh3
 from markdown_it import MarkdownIt
+from markupsafe import escape
 
 _md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
 _ALLOWED_TAGS = {"p", "h2", "h3", "h4", "ul", "ol", "li", "strong", "em", "a", "blockquote", "br", "code"}
@@ -24,3 +27,71 @@ def render_markdown(text: str) -> str:
         url_schemes={"http", "https", "mailto"},
         link_rel="noopener nofollow",
     )
+
+
+_TAG = re.compile(r"(<[^>]*>)")
+_TAG_NAME = re.compile(r"<\s*(/?)\s*([a-zA-Z0-9]+)")
+# Where a link must not go: inside a link already, or in a heading.
+_NO_LINK_TAGS = {"a", "h2", "h3", "h4"}
+# An aside in brackets that holds a word, not a number: "(An Hưng đình)", "（白藤江木桩）", "(Surprise)";
+# "Cột mốc 1368 (3)" keeps its "(3)", which is part of the marker's number.
+_ASIDE = re.compile(r"\s*[(（][^()（）]*[^\W\d_][^()（）]*[)）]")
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af\uf900-\ufaff]")
+
+
+def mention_form(name: str) -> str:
+    """How a story names a site: without its asides ("Sửng Sốt (Surprise) Cave" -> "Sửng Sốt Cave")."""
+    return " ".join(_ASIDE.sub("", name).split())
+
+
+def _mention_pattern(forms: list[str]) -> re.Pattern:
+    alternatives = []
+    for form in sorted(forms, key=len, reverse=True):  # the longest name wins an overlap
+        # Latin-script names end at a word boundary; Chinese and Korean run on (particles, no spaces).
+        left = "" if _CJK.match(form[0]) else r"(?<!\w)"
+        right = "" if _CJK.match(form[-1]) else r"(?!\w)"
+        alternatives.append(f"{left}{re.escape(form)}{right}")
+    return re.compile("|".join(alternatives), re.IGNORECASE)
+
+
+def link_mentions(html: str, targets: list[tuple[str, str]]) -> str:
+    """Link the first mention of each (name, url) in sanitised story HTML to that url.
+
+    Matches whole names, case-insensitively ("đình Trung Bản" names "Đình Trung Bản"), in text
+    only: never inside a tag, an existing link or a heading. Text is unescaped before matching
+    and escaped again, so names with "&" or quotes match and nothing unsafe is produced.
+    """
+    urls: dict[str, str] = {}
+    for name, url in targets:
+        form = mention_form(name)
+        if len(form) >= (2 if _CJK.search(form) else 4):
+            urls.setdefault(form.casefold(), url)
+    if not urls or not html:
+        return html
+    pattern = _mention_pattern(list(urls))
+    linked: set[str] = set()
+    blocked = 0
+    out = []
+    for piece in _TAG.split(html):
+        if piece.startswith("<"):
+            tag = _TAG_NAME.match(piece)
+            if tag and tag.group(2).lower() in _NO_LINK_TAGS:
+                blocked = max(0, blocked + (-1 if tag.group(1) else 1))
+            out.append(piece)
+            continue
+        if blocked > 0 or not piece.strip():
+            out.append(piece)
+            continue
+        text = unescape(piece)
+        pos, rebuilt, changed = 0, [], False
+        for match in pattern.finditer(text):
+            url = urls.get(match.group(0).casefold())
+            if url is None or url in linked:
+                continue
+            linked.add(url)
+            changed = True
+            rebuilt.append(str(escape(text[pos : match.start()])))
+            rebuilt.append(f'<a href="{escape(url)}">{escape(match.group(0))}</a>')
+            pos = match.end()
+        out.append("".join(rebuilt) + str(escape(text[pos:])) if changed else piece)
+    return "".join(out)

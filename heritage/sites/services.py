@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from heritage.errors import ValidationError
-from heritage.sites.codes import issue_code
+from heritage.sites.codes import issue_code, seeded_codes
 from heritage.sites.models import (
     SITE_CLASSES,
     PlaqueCode,
@@ -81,9 +81,13 @@ def create_site(
     texts: dict[str, dict],
     slug: str | None = None,
     default_lang: str = "vi",
+    code_seed: str | None = None,
     **fields,
 ) -> Site:
-    """A new site of `kind` with a fresh plaque code; the slug comes from the default-language name."""
+    """A new site of `kind` with a fresh plaque code; the slug comes from the default-language name.
+
+    `code_seed` (demo data only) makes the code reproducible: see `codes.seeded_codes`.
+    """
     try:
         kind = SiteKind(kind)
     except ValueError:
@@ -92,7 +96,7 @@ def create_site(
         raise ValidationError("A site needs its name in the default language.", field="name")
     site = SITE_CLASSES[kind](**fields)
     site.slug = unique_slug(session, slug or texts[default_lang]["name"])
-    code = issue_code(session)
+    code = issue_code(session, candidates=seeded_codes(code_seed) if code_seed else None)
     site.plaque_code = code.code
     for lang, text in texts.items():
         set_text(site, lang, **text)

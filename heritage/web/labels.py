@@ -44,3 +44,19 @@ MARKER_ROLE_LABELS = {
     MarkerRole.main: lazy_pgettext("border marker", "Main marker"),
     MarkerRole.auxiliary: lazy_pgettext("border marker", "Auxiliary marker"),
 }
+
+# One line under the kind on a site page, for visitors who have never met the term.
+KIND_EXPLANATIONS = {
+    SiteKind.heritage_relic: _l(
+        "A place ranked and protected by the state for its history, architecture or archaeology."
+    ),
+    # i18n: explains "địa chỉ đỏ" to a foreign visitor
+    SiteKind.red_address: _l(
+        'A "red address" is a place tied to Vietnam\'s revolutionary history, kept so that '
+        "visitors can learn what happened here."
+    ),
+    SiteKind.border_marker: _l("A numbered stone that marks the land border between Vietnam and China."),
+    SiteKind.scenic_spot: _l(
+        "A landscape protected for its natural beauty and what it tells about the earth."
+    ),
+}

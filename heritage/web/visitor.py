@@ -17,13 +17,16 @@ from heritage.i18n.web import (
     wants_traditional_chinese,
 )
 from heritage.pagination import clamp_page
-from heritage.sites import queries
+from heritage.places.names import address_line, place_names
+from heritage.sites import linked, queries
 from heritage.sites.codes import normalise_code
-from heritage.sites.markdown import render_markdown
+from heritage.sites.markdown import link_mentions, render_markdown
 from heritage.sites.models import HeritageType, PublicationState, SiteKind
 from heritage.sites.services import scan_target, site_for_slug
+from heritage.web import formatting
 from heritage.web.labels import (
     HERITAGE_TYPE_LABELS,
+    KIND_EXPLANATIONS,
     KIND_LABELS,
     MARKER_ROLE_LABELS,
     MARKER_TYPE_LABELS,
@@ -80,7 +83,17 @@ def _language_context():
         "precision_label": PRECISION_LABELS.get,
         "marker_type_label": MARKER_TYPE_LABELS.get,
         "marker_role_label": MARKER_ROLE_LABELS.get,
+        "kind_explanation": KIND_EXPLANATIONS.get,
+        "format_distance": lambda metres: formatting.distance(metres, _page_locale()),
+        "format_height": lambda metres: formatting.height(metres, _page_locale()),
+        "heritage_types_text": lambda values: formatting.word_list(
+            [HERITAGE_TYPE_LABELS.get(HeritageType(v), v) for v in values], _page_locale()
+        ),
     }
+
+
+def _page_locale() -> str:
+    return getattr(g, "lang", None) or current_app.config["DEFAULT_LANGUAGE"]
 
 
 def language_name(code: str, in_lang: str | None = None) -> str:
@@ -223,12 +236,33 @@ def _render_site_page(lang: str, slug: str, traditional_note: bool):
     shown = shown_text(site, lang, chain)
     archived = site.state == PublicationState.archived
     related = queries.related_sites(db.session, site, chain) if archived or site.part_of_id else []
+    components = linked.component_sites(db.session, site, chain) if not site.part_of_id else []
+    places = place_names(db.session, [site.commune, site.district, site.province, site.border_gate], lang)
     return render_template(
         "visitor/site_page.html",
         site=site,
         shown=shown,
-        body_html=render_markdown(shown.text.body) if shown.text else "",
+        body_html=_story_html(site, shown, lang),
         archived=archived,
         related=[(r, shown_text(r, lang, chain)) for r in related],
+        components=[(c, shown_text(c, lang, chain)) for c in components],
+        place=address_line([places.get(p) for p in (site.commune, site.district, site.province)], lang),
+        border_gate=places.get(site.border_gate),
+        event_when=formatting.event_when(
+            site.event_date, site.event_period, shown.text.event if shown.text else None, lang
+        ),
         show_traditional_note=traditional_note,
     )
+
+
+def _story_html(site, shown, lang: str) -> str:
+    """The story as HTML, the first mention of each other site linked to its page."""
+    if not shown.text:
+        return ""
+    html = render_markdown(shown.text.body)
+    # Names are matched in the story's own language (a fallback text names sites in its language).
+    targets = [
+        (name, url_for("visitor.site_page", lang=lang, slug=slug))
+        for name, slug in linked.mention_candidates(db.session, site, shown.lang)
+    ]
+    return link_mentions(html, targets)

@@ -1,0 +1,1 @@
+"""Place names (province, district, commune, border gate) in every language, from data."""
