@@ -10,8 +10,9 @@ from heritage.i18n.fallback import fallback_chain
 from heritage.i18n.web import supported_languages
 from heritage.pagination import clamp_page
 from heritage.sites import queries
-from heritage.sites.models import PublicationState, Site, SiteKind
+from heritage.sites.models import Site, SiteKind
 from heritage.sites.services import site_for_slug
+from heritage.sites.visibility import is_viewable
 from heritage.web.openapi import openapi_document
 from heritage.web.presenters import page_url, scan_url, shown_text
 
@@ -136,7 +137,7 @@ def list_sites():
 @bp.get("/sites/<slug>")
 def get_site(slug: str):
     site, _old = site_for_slug(db.session, slug)
-    if site is None or site.state not in (PublicationState.published, PublicationState.archived):
+    if site is None or not is_viewable(site.state):
         raise ApiError(404, "not_found", "No published site has this slug.")
     return jsonify({"ok": True, "data": site_detail(site), "meta": {}})
 

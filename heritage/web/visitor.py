@@ -22,6 +22,7 @@ from heritage.sites.codes import normalise_code
 from heritage.sites.markdown import render_markdown
 from heritage.sites.models import HeritageType, PublicationState, SiteKind
 from heritage.sites.services import scan_target, site_for_slug
+from heritage.sites.visibility import is_viewable, shown_parent
 from heritage.web.labels import (
     HERITAGE_TYPE_LABELS,
     KIND_LABELS,
@@ -157,7 +158,7 @@ def scan(code: str):
         return _uncached(make_response(render_template("visitor/unknown_code.html", code=code), 404))
     record_scan(db.session, code=target.code, site_id=target.site_id, lang=choice.lang)
     db.session.commit()
-    if target.slug is None or target.state in (PublicationState.draft, PublicationState.in_review):
+    if target.slug is None or not is_viewable(target.state):
         page = render_template(
             "visitor/unknown_code.html", code=target.code, not_ready=target.slug is not None
         )
@@ -215,7 +216,7 @@ def site_page(slug: str):
 def _render_site_page(lang: str, slug: str, traditional_note: bool):
     """The page's HTML, or the redirect/404 response to send instead."""
     site, is_old_slug = site_for_slug(db.session, slug)
-    if site is None or site.state in (PublicationState.draft, PublicationState.in_review):
+    if site is None or not is_viewable(site.state):
         abort(404)
     if is_old_slug:
         return redirect(url_for("visitor.site_page", lang=lang, slug=site.slug), 301)
@@ -230,5 +231,6 @@ def _render_site_page(lang: str, slug: str, traditional_note: bool):
         body_html=render_markdown(shown.text.body) if shown.text else "",
         archived=archived,
         related=[(r, shown_text(r, lang, chain)) for r in related],
+        part_of=shown_parent(site),
         show_traditional_note=traditional_note,
     )
