@@ -8,12 +8,11 @@ from flask import Blueprint, current_app, jsonify, request
 from heritage.extensions import csrf, db
 from heritage.i18n.fallback import fallback_chain
 from heritage.i18n.web import supported_languages
-from heritage.pagination import clamp_page
 from heritage.sites import queries
 from heritage.sites.models import Site, SiteKind
 from heritage.sites.services import site_for_slug
 from heritage.sites.visibility import is_viewable
-from heritage.web.openapi import openapi_document
+from heritage.web.openapi import MAX_PAGE, openapi_document
 from heritage.web.presenters import page_url, scan_url, shown_text
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -42,6 +41,20 @@ def _lang_arg() -> str:
     if lang not in supported_languages():
         raise ApiError(400, "bad_language", f"lang must be one of: {', '.join(supported_languages())}.")
     return lang
+
+
+def _whole_number_arg(name: str, default: int, maximum: int) -> int:
+    """An integer query parameter exactly as the OpenAPI document states it: digits only (no
+    `1_0`, `+1`, spaces or `null`), from 1 to `maximum`; anything else is a clear 400."""
+    raw = request.args.get(name)
+    if raw is None:
+        return default
+    if (
+        not (raw.isascii() and raw.isdigit() and len(raw) <= len(str(maximum)))
+        or not 1 <= int(raw) <= maximum
+    ):
+        raise ApiError(400, f"bad_{name}", f"{name} must be a whole number from 1 to {maximum}.")
+    return int(raw)
 
 
 def _location(site: Site) -> dict | None:
@@ -108,18 +121,11 @@ def list_sites():
     kind = request.args.get("kind") or None
     if kind is not None and kind not in {k.value for k in SiteKind}:
         raise ApiError(400, "bad_kind", f"kind must be one of: {', '.join(k.value for k in SiteKind)}.")
-    try:
-        per_page = int(request.args.get("per_page", 50))
-    except ValueError:
-        raise ApiError(400, "bad_per_page", "per_page must be a whole number.") from None
-    if not 1 <= per_page <= current_app.config["API_MAX_PER_PAGE"]:
-        raise ApiError(
-            400, "bad_per_page", f"per_page must be between 1 and {current_app.config['API_MAX_PER_PAGE']}."
-        )
+    per_page = _whole_number_arg("per_page", 50, current_app.config["API_MAX_PER_PAGE"])
     page = queries.list_sites(
         db.session,
         langs=fallback_chain(lang, list(current_app.config["FALLBACK_LANGUAGES"])),
-        page=clamp_page(request.args.get("page")),
+        page=_whole_number_arg("page", 1, MAX_PAGE),
         per_page=per_page,
         query=request.args.get("q"),
         kind=kind,
@@ -144,4 +150,4 @@ def get_site(slug: str):
 
 @bp.get("/openapi.json")
 def openapi():
-    return jsonify(openapi_document(supported_languages()))
+    return jsonify(openapi_document(supported_languages(), current_app.config["API_MAX_PER_PAGE"]))

@@ -122,9 +122,7 @@ def choose_language(choice: str):
     if choice not in supported_languages():
         abort(404)
     target = request.args.get("next", "")
-    parts = urlsplit(target)
-    # Only a path on this site: never an open redirect.
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+    if not _is_local_path(target):
         target = url_for("visitor.site_list", lang=choice)
     response = _uncached(redirect(target, 303))
     response.set_cookie(
@@ -136,6 +134,17 @@ def choose_language(choice: str):
         secure=current_app.config["HERITAGE_ENV"] == "production",
     )
     return response
+
+
+def _is_local_path(target: str) -> bool:
+    """A path on this site only: never an open redirect (`//host`, `/\\host`), never a control
+    character (CR/LF cannot go into a Location header)."""
+    if not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return False
+    if any(ord(c) < 32 or ord(c) == 127 for c in target):
+        return False
+    parts = urlsplit(target)
+    return not (parts.scheme or parts.netloc)
 
 
 @bp.get("/q/<code>")
@@ -156,8 +165,11 @@ def scan(code: str):
             targets.put(canonical, target)
     if target is None:
         return _uncached(make_response(render_template("visitor/unknown_code.html", code=code), 404))
-    record_scan(db.session, code=target.code, site_id=target.site_id, lang=choice.lang)
-    db.session.commit()
+    # HEAD is what link checkers and chat previews send: answered, never counted. A client over
+    # SCAN_LIMIT_PER_MINUTE still gets its page, without adding to the count.
+    if request.method != "HEAD" and current_app.extensions["heritage.scan_limit"].counts(request.remote_addr):
+        record_scan(db.session, code=target.code, site_id=target.site_id, lang=choice.lang)
+        db.session.commit()
     if target.slug is None or not is_viewable(target.state):
         page = render_template(
             "visitor/unknown_code.html", code=target.code, not_ready=target.slug is not None
