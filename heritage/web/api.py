@@ -37,7 +37,8 @@ def _api_error(error: ApiError):
 
 
 def _lang_arg() -> str:
-    lang = request.args.get("lang") or current_app.config["DEFAULT_LANGUAGE"]
+    # Absent means the default; present must be one of the document's enum (`lang=` is not).
+    lang = request.args.get("lang", current_app.config["DEFAULT_LANGUAGE"])
     if lang not in supported_languages():
         raise ApiError(400, "bad_language", f"lang must be one of: {', '.join(supported_languages())}.")
     return lang
@@ -118,7 +119,7 @@ def site_detail(site: Site) -> dict:
 @bp.get("/sites")
 def list_sites():
     lang = _lang_arg()
-    kind = request.args.get("kind") or None
+    kind = request.args.get("kind")  # as lang: `kind=` is not a kind
     if kind is not None and kind not in {k.value for k in SiteKind}:
         raise ApiError(400, "bad_kind", f"kind must be one of: {', '.join(k.value for k in SiteKind)}.")
     per_page = _whole_number_arg("per_page", 50, current_app.config["API_MAX_PER_PAGE"])

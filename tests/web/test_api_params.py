@@ -48,3 +48,13 @@ def test_visitor_list_clamps_odd_pages_as_documented(client, make_site):
     make_site()
     for page in ("abc", "null", "0", "-1", "9" * 5000):
         assert client.get(f"/vi/?page={page}").status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("query", "code"), [("lang=", "bad_language"), ("kind=", "bad_kind"), ("lang=xx", "bad_language")]
+)
+def test_empty_enum_parameters_are_not_the_default(client, query, code):
+    # Found by Schemathesis: `lang=` and `kind=` were taken as absent although the document's enum
+    # has no empty value.
+    response = client.get(f"/api/v1/sites?{query}")
+    assert response.status_code == 400 and response.get_json()["error"]["code"] == code
