@@ -9,7 +9,7 @@ import hashlib
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from flask import Flask, Response, redirect, request
+from flask import Flask, Response, abort, redirect, request
 from markupsafe import Markup
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.serving import WSGIRequestHandler
@@ -46,6 +46,13 @@ def init_app(app: Flask) -> None:
     # The development server's banner names Werkzeug and Python with their versions; it is
     # written by the handler before the app's headers, so it can only be changed there.
     WSGIRequestHandler.version_string = _neutral_banner
+
+    @app.before_request
+    def _refuse_nul():
+        # No URL of ours has a NUL in it, and PostgreSQL refuses one in any string: a 400 here
+        # keeps every path and query parameter of every route from reaching the database with it.
+        if "\x00" in request.path or any("\x00" in k + v for k, v in request.args.items(multi=True)):
+            abort(400)
 
     @app.context_processor
     def _critical_css():

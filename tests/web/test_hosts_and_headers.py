@@ -147,3 +147,18 @@ def test_dev_server_absolute_request_line_and_banner(live_app):
     assert _hosts_in(html) == {PUBLIC} and "evil" not in html and hostport not in html
     banner = response.getheader("Server")
     assert "Werkzeug" not in banner and "Python" not in banner
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/vi/?district=%00",
+        "/vi/?q=a%00b",
+        "/vi/sites/a%00b",
+        "/api/v1/sites?district=%00",
+        "/api/v1/sites/%00",
+    ],
+)
+def test_nul_in_a_url_is_400_on_every_database(client, site, path):
+    # Found by the bad-input corpus: PostgreSQL refuses NUL in a string, which was a 500.
+    assert client.get(path).status_code == 400
