@@ -32,7 +32,11 @@ def api_schema(app, make_site):
 
 
 SETTINGS = settings(
-    max_examples=MAX_EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True
+    max_examples=MAX_EXAMPLES,
+    deadline=None,
+    suppress_health_check=list(HealthCheck),
+    derandomize=True,  # the same cases every run
+    database=None,  # no example database written into the worktree
 )
 
 
