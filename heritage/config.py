@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from urllib.parse import urlsplit
 
 # Key -> (default, parser). The environment variable has the same name as the key.
 _LIST = "list"
@@ -31,6 +32,17 @@ SETTINGS: dict[str, tuple[object, str]] = {
     "PAGE_CACHE_SECONDS": (30, "int"),
     # Shown on plaques and pages when a site names no managing unit of its own.
     "DEFAULT_MANAGING_UNIT": ("Sở Văn hóa, Thể thao và Du lịch Quảng Ninh", "str"),
+    # Host names this app answers for (Flask refuses others with 400). Empty: PUBLIC_BASE_URL's
+    # host, plus localhost and 127.0.0.1 in development.
+    "TRUSTED_HOSTS": ("", _LIST),
+    # Proxies in front whose X-Forwarded-For/-Proto are believed (0: none; the socket's address).
+    "TRUSTED_PROXY_COUNT": (0, "int"),
+    # Scans one client address may add to the counts per minute (0: no limit). A scan over the
+    # limit still gets its page; it is just not counted.
+    "SCAN_LIMIT_PER_MINUTE": (30, "int"),
+    # Where rate-limit counters live (the `limits` package, as Flask-Limiter reads it):
+    # memory:// is per process; production shares redis://host:6379/N between workers.
+    "RATELIMIT_STORAGE_URI": ("memory://", "str"),
 }
 
 
@@ -76,3 +88,9 @@ def finalise(config: dict[str, object]) -> None:
     if not base.startswith(("https://", "http://")) or base.count("/") != 2:
         raise ConfigError("PUBLIC_BASE_URL must be a scheme and host only, e.g. https://example.org")
     config["PUBLIC_BASE_URL"] = base
+    if not config.get("TRUSTED_HOSTS"):
+        local = ["localhost", "127.0.0.1"] if config["HERITAGE_ENV"] == "development" else []
+        config["TRUSTED_HOSTS"] = [urlsplit(base).hostname, *local]
+    for key in ("TRUSTED_PROXY_COUNT", "SCAN_LIMIT_PER_MINUTE"):
+        if int(config[key]) < 0:
+            raise ConfigError(f"{key} must be 0 or more.")

@@ -116,7 +116,8 @@ def live_app(tmp_path):
     """The real app on 127.0.0.1:<free port> over a fresh SQLite database holding the demo sites."""
     url = f"sqlite:///{tmp_path / 'browser.sqlite3'}"
     upgrade(url)
-    app = create_app({"DATABASE_URL": url, "SECRET_KEY": "browser-test"})
+    # Every request comes from 127.0.0.1: the per-address scan limit would stop the counting.
+    app = create_app({"DATABASE_URL": url, "SECRET_KEY": "browser-test", "SCAN_LIMIT_PER_MINUTE": 0})
     # The shared session factory may still carry another fixture's settings: back to the defaults.
     db.sessionmaker.configure(bind=db.engine, join_transaction_mode="conditional_savepoint")
     with app.app_context():

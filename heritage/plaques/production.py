@@ -16,7 +16,8 @@ from heritage.plaques.designs import PlaqueContent, PlaqueSize, make_content
 from heritage.plaques.models import PrintBatch, PrintBatchItem
 from heritage.plaques.payload import PlaqueError
 from heritage.sites.codes import normalise_code
-from heritage.sites.models import PublicationState, Site, SiteKind
+from heritage.sites.models import Site, SiteKind
+from heritage.sites.visibility import PRINTABLE
 
 FORMATS = ("png", "svg", "pdf")
 SHEETS = ("A4", "A3")
@@ -73,7 +74,7 @@ def select_sites(
         if unknown:
             raise PlaqueError(f"No site has the code {', '.join(unknown)}.")
         return [sites[c] for c in dict.fromkeys(wanted)]
-    stmt = stmt.where(Site.state != PublicationState.archived)
+    stmt = stmt.where(Site.state.in_(PRINTABLE))
     if district:
         stmt = stmt.where(Site.district == district)
     if kind:

@@ -1,7 +1,6 @@
 """Sites a page links to: a complex's components, and the sites its story may name.
 
-Which states a visitor may see is decided by `_visible()` alone (today `queries.VISIBLE`), so
-switching to a shared visibility rule is a one-line change.
+Which states a visitor may see comes from `heritage.sites.visibility`, the one rule.
 """
 
 from __future__ import annotations
@@ -9,15 +8,15 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session, load_only, selectinload
 
-from heritage.sites import queries
 from heritage.sites.models import Site, SiteText
+from heritage.sites.visibility import LISTED
 
 # A story names a handful of places; a bounded list keeps a render cheap at 100,000 sites.
 MENTION_CANDIDATES = 200
 
 
 def _visible():
-    return Site.state.in_(queries.VISIBLE)
+    return Site.state.in_(LISTED)
 
 
 def component_sites(session: Session, site: Site, langs: list[str]) -> list[Site]:

@@ -8,8 +8,9 @@ from sqlalchemy.orm import Session, load_only, selectinload
 from heritage.pagination import Page
 from heritage.sites.models import PublicationState, Site, SiteKind, SiteText
 from heritage.sites.slugs import search_key
+from heritage.sites.visibility import LISTED
 
-VISIBLE = (PublicationState.published,)
+VISIBLE = LISTED  # the one rule lives in heritage.sites.visibility
 
 
 def _escape_like(term: str) -> str:

@@ -5,7 +5,9 @@ from __future__ import annotations
 from flask import Flask
 from werkzeug.routing import BaseConverter
 
+from heritage.analytics.scan_limit import ScanLimit
 from heritage.web.microcache import MicroCache
+from heritage.web.presenters import template_url_for
 
 
 class LanguageConverter(BaseConverter):
@@ -20,9 +22,14 @@ def register_web(app: Flask) -> None:
     app.url_map.converters["lang"] = LanguageConverter
 
     security.init_app(app)
+    # Absolute links in templates come from PUBLIC_BASE_URL, never from the request's Host.
+    app.jinja_env.globals["url_for"] = template_url_for
     seconds = app.config["PAGE_CACHE_SECONDS"]
     app.extensions["heritage.pages"] = MicroCache(seconds)
     app.extensions["heritage.scan_targets"] = MicroCache(seconds, max_entries=100_000)
+    app.extensions["heritage.scan_limit"] = ScanLimit(
+        app.config["SCAN_LIMIT_PER_MINUTE"], app.config["RATELIMIT_STORAGE_URI"]
+    )
     app.register_blueprint(visitor.bp)
     app.register_blueprint(api.bp)
     errors.init_app(app)

@@ -8,11 +8,11 @@ from flask import Blueprint, current_app, jsonify, request
 from heritage.extensions import csrf, db
 from heritage.i18n.fallback import fallback_chain
 from heritage.i18n.web import supported_languages
-from heritage.pagination import clamp_page
 from heritage.sites import queries
-from heritage.sites.models import PublicationState, Site, SiteKind
+from heritage.sites.models import Site, SiteKind
 from heritage.sites.services import site_for_slug
-from heritage.web.openapi import openapi_document
+from heritage.sites.visibility import is_viewable
+from heritage.web.openapi import MAX_PAGE, openapi_document
 from heritage.web.presenters import page_url, scan_url, shown_text
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -37,10 +37,25 @@ def _api_error(error: ApiError):
 
 
 def _lang_arg() -> str:
-    lang = request.args.get("lang") or current_app.config["DEFAULT_LANGUAGE"]
+    # Absent means the default; present must be one of the document's enum (`lang=` is not).
+    lang = request.args.get("lang", current_app.config["DEFAULT_LANGUAGE"])
     if lang not in supported_languages():
         raise ApiError(400, "bad_language", f"lang must be one of: {', '.join(supported_languages())}.")
     return lang
+
+
+def _whole_number_arg(name: str, default: int, maximum: int) -> int:
+    """An integer query parameter exactly as the OpenAPI document states it: digits only (no
+    `1_0`, `+1`, spaces or `null`), from 1 to `maximum`; anything else is a clear 400."""
+    raw = request.args.get(name)
+    if raw is None:
+        return default
+    if (
+        not (raw.isascii() and raw.isdigit() and len(raw) <= len(str(maximum)))
+        or not 1 <= int(raw) <= maximum
+    ):
+        raise ApiError(400, f"bad_{name}", f"{name} must be a whole number from 1 to {maximum}.")
+    return int(raw)
 
 
 def _location(site: Site) -> dict | None:
@@ -104,21 +119,14 @@ def site_detail(site: Site) -> dict:
 @bp.get("/sites")
 def list_sites():
     lang = _lang_arg()
-    kind = request.args.get("kind") or None
+    kind = request.args.get("kind")  # as lang: `kind=` is not a kind
     if kind is not None and kind not in {k.value for k in SiteKind}:
         raise ApiError(400, "bad_kind", f"kind must be one of: {', '.join(k.value for k in SiteKind)}.")
-    try:
-        per_page = int(request.args.get("per_page", 50))
-    except ValueError:
-        raise ApiError(400, "bad_per_page", "per_page must be a whole number.") from None
-    if not 1 <= per_page <= current_app.config["API_MAX_PER_PAGE"]:
-        raise ApiError(
-            400, "bad_per_page", f"per_page must be between 1 and {current_app.config['API_MAX_PER_PAGE']}."
-        )
+    per_page = _whole_number_arg("per_page", 50, current_app.config["API_MAX_PER_PAGE"])
     page = queries.list_sites(
         db.session,
         langs=fallback_chain(lang, list(current_app.config["FALLBACK_LANGUAGES"])),
-        page=clamp_page(request.args.get("page")),
+        page=_whole_number_arg("page", 1, MAX_PAGE),
         per_page=per_page,
         query=request.args.get("q"),
         kind=kind,
@@ -136,11 +144,11 @@ def list_sites():
 @bp.get("/sites/<slug>")
 def get_site(slug: str):
     site, _old = site_for_slug(db.session, slug)
-    if site is None or site.state not in (PublicationState.published, PublicationState.archived):
+    if site is None or not is_viewable(site.state):
         raise ApiError(404, "not_found", "No published site has this slug.")
     return jsonify({"ok": True, "data": site_detail(site), "meta": {}})
 
 
 @bp.get("/openapi.json")
 def openapi():
-    return jsonify(openapi_document(supported_languages()))
+    return jsonify(openapi_document(supported_languages(), current_app.config["API_MAX_PER_PAGE"]))

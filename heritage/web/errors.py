@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from flask import Flask, g, render_template, request
+from flask import Flask, g, make_response, render_template, request
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.exceptions import HTTPException, InternalServerError, SecurityError
 
 from heritage.errors import ValidationError
 from heritage.extensions import db
@@ -31,6 +31,18 @@ def init_app(app: Flask) -> None:
         db.session.rollback()
         return _render(400, "Bad request", error.message)
 
+    @app.errorhandler(SecurityError)
+    def _unknown_host(error: SecurityError):
+        # A Host outside TRUSTED_HOSTS: no URL can be built for it, so no page either.
+        from heritage.web.api import error_response
+
+        if _wants_json():
+            return error_response(400, "unknown_host", "This host is not served here.")
+        response = make_response("400 Bad Request: this host is not served here.\n", 400)
+        response.mimetype = "text/plain"
+        response.headers["Cache-Control"] = "no-store"
+        return response
+
     @app.errorhandler(CSRFError)
     def _csrf(error: CSRFError):
         return _render(400, "Bad request", error.description)
@@ -41,7 +53,12 @@ def init_app(app: Flask) -> None:
             if not getattr(g, "lang", None):
                 g.lang = negotiate_request().lang
             return render_template("visitor/not_found.html"), 404
-        return _render(error.code or 500, error.name, error.description or error.name)
+        response = make_response(_render(error.code or 500, error.name, error.description or error.name))
+        # A 405 says which methods would work (RFC 9110); the exception knows them.
+        valid = getattr(error, "valid_methods", None)
+        if valid:
+            response.headers["Allow"] = ", ".join(sorted(valid))
+        return response
 
     @app.errorhandler(InternalServerError)
     def _server_error(error):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from heritage.sites.models import LocationPrecision, PublicationState, Ranking, SiteKind
 
 _NULLABLE_STRING = {"type": ["string", "null"]}
+MAX_PAGE = 100_000  # the API refuses pages past this (the visitor list clamps to it)
 
 
 def _enum(values) -> dict:
@@ -152,7 +153,7 @@ def _json(ref: str, description: str) -> dict:
     }
 
 
-def openapi_document(languages: list[str]) -> dict:
+def openapi_document(languages: list[str], max_per_page: int = 100) -> dict:
     lang_param = {
         "name": "lang",
         "in": "query",
@@ -169,11 +170,15 @@ def openapi_document(languages: list[str]) -> dict:
                     "summary": "Published sites, one page at a time",
                     "parameters": [
                         lang_param,
-                        {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1}},
+                        {
+                            "name": "page",
+                            "in": "query",
+                            "schema": {"type": "integer", "minimum": 1, "maximum": MAX_PAGE},
+                        },
                         {
                             "name": "per_page",
                             "in": "query",
-                            "schema": {"type": "integer", "minimum": 1, "maximum": 100},
+                            "schema": {"type": "integer", "minimum": 1, "maximum": max_per_page},
                         },
                         {
                             "name": "q",

@@ -34,5 +34,20 @@ def scan_url(code: str) -> str:
     return f"{current_app.config['PUBLIC_BASE_URL']}/Q/{code}"
 
 
+def public_url(endpoint: str, **values) -> str:
+    """An absolute link on the public host. Built from PUBLIC_BASE_URL, never from the request's
+    Host or X-Forwarded-Host: a cached page or API answer must not carry a client's host."""
+    return current_app.config["PUBLIC_BASE_URL"] + url_for(endpoint, **values)
+
+
+def template_url_for(endpoint: str, **values) -> str:
+    """Templates' `url_for`: relative as usual; `_external=True` means the public host."""
+    if values.pop("_external", False):
+        return public_url(endpoint, **values)
+    return url_for(endpoint, **values)
+
+
 def page_url(site: Site, lang: str, external: bool = False) -> str:
-    return url_for("visitor.site_page", lang=lang, slug=site.slug, _external=external)
+    if external:
+        return public_url("visitor.site_page", lang=lang, slug=site.slug)
+    return url_for("visitor.site_page", lang=lang, slug=site.slug)

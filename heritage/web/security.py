@@ -1,13 +1,18 @@
-"""Headers on every response: a strict CSP (inline critical CSS allowed by its hash only)."""
+"""Headers on every response: a strict CSP (inline critical CSS allowed by its hash only), HSTS in
+production, no server banner. Requests for unknown hosts are refused; redirects never name a host.
+"""
 
 from __future__ import annotations
 
 import base64
 import hashlib
 from pathlib import Path
+from urllib.parse import urlsplit
 
-from flask import Flask, Response
+from flask import Flask, Response, abort, redirect, request
 from markupsafe import Markup
+from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.serving import WSGIRequestHandler
 
 
 def _csp(style_hash: str) -> str:
@@ -33,6 +38,21 @@ def init_app(app: Flask) -> None:
     digest = base64.b64encode(hashlib.sha256(css.encode("utf-8")).digest()).decode("ascii")
     csp = _csp(f"sha256-{digest}")
     production = app.config["HERITAGE_ENV"] == "production"
+    proxies = app.config["TRUSTED_PROXY_COUNT"]
+    if proxies:
+        # Only what the proxies in front set is believed; the Host header is still checked
+        # against TRUSTED_HOSTS (Flask's own check) and never used to build a public link.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
+    # The development server's banner names Werkzeug and Python with their versions; it is
+    # written by the handler before the app's headers, so it can only be changed there.
+    WSGIRequestHandler.version_string = _neutral_banner
+
+    @app.before_request
+    def _refuse_nul():
+        # No URL of ours has a NUL in it, and PostgreSQL refuses one in any string: a 400 here
+        # keeps every path and query parameter of every route from reaching the database with it.
+        if "\x00" in request.path or any("\x00" in k + v for k, v in request.args.items(multi=True)):
+            abort(400)
 
     @app.context_processor
     def _critical_css():
@@ -48,5 +68,25 @@ def init_app(app: Flask) -> None:
         headers.setdefault("X-Frame-Options", "DENY")
         headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=(self)")
         if production:
-            headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+            # includeSubDomains covers hosts under PUBLIC_BASE_URL's host only, all of them ours.
+            headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+        _host_free_location(response)
         return response
+
+
+def _neutral_banner(handler) -> str:
+    return "heritage"
+
+
+def _host_free_location(response: Response) -> None:
+    """Werkzeug's own redirects (`/vi` -> `/vi/`) are absolute with the request's host: make them
+    relative, so no client-sent host reaches a Location header."""
+    location = response.headers.get("Location")
+    if not location:
+        return
+    parts = urlsplit(location)
+    if parts.netloc and parts.netloc.lower() == request.host.lower():
+        relative = parts._replace(scheme="", netloc="").geturl() or "/"
+        response.headers["Location"] = relative
+        if response.status_code in (301, 302, 303, 307, 308):  # its body repeats the URL
+            response.set_data(redirect(relative, response.status_code).get_data())

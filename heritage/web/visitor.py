@@ -23,6 +23,7 @@ from heritage.sites.codes import normalise_code
 from heritage.sites.markdown import link_mentions, render_markdown
 from heritage.sites.models import HeritageType, PublicationState, SiteKind
 from heritage.sites.services import scan_target, site_for_slug
+from heritage.sites.visibility import is_viewable, shown_parent
 from heritage.web import formatting
 from heritage.web.labels import (
     HERITAGE_TYPE_LABELS,
@@ -134,9 +135,7 @@ def choose_language(choice: str):
     if choice not in supported_languages():
         abort(404)
     target = request.args.get("next", "")
-    parts = urlsplit(target)
-    # Only a path on this site: never an open redirect.
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+    if not _is_local_path(target):
         target = url_for("visitor.site_list", lang=choice)
     response = _uncached(redirect(target, 303))
     response.set_cookie(
@@ -148,6 +147,17 @@ def choose_language(choice: str):
         secure=current_app.config["HERITAGE_ENV"] == "production",
     )
     return response
+
+
+def _is_local_path(target: str) -> bool:
+    """A path on this site only: never an open redirect (`//host`, `/\\host`), never a control
+    character (CR/LF cannot go into a Location header)."""
+    if not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return False
+    if any(ord(c) < 32 or ord(c) == 127 for c in target):
+        return False
+    parts = urlsplit(target)
+    return not (parts.scheme or parts.netloc)
 
 
 @bp.get("/q/<code>")
@@ -168,9 +178,12 @@ def scan(code: str):
             targets.put(canonical, target)
     if target is None:
         return _uncached(make_response(render_template("visitor/unknown_code.html", code=code), 404))
-    record_scan(db.session, code=target.code, site_id=target.site_id, lang=choice.lang)
-    db.session.commit()
-    if target.slug is None or target.state in (PublicationState.draft, PublicationState.in_review):
+    # HEAD is what link checkers and chat previews send: answered, never counted. A client over
+    # SCAN_LIMIT_PER_MINUTE still gets its page, without adding to the count.
+    if request.method != "HEAD" and current_app.extensions["heritage.scan_limit"].counts(request.remote_addr):
+        record_scan(db.session, code=target.code, site_id=target.site_id, lang=choice.lang)
+        db.session.commit()
+    if target.slug is None or not is_viewable(target.state):
         page = render_template(
             "visitor/unknown_code.html", code=target.code, not_ready=target.slug is not None
         )
@@ -228,7 +241,7 @@ def site_page(slug: str):
 def _render_site_page(lang: str, slug: str, traditional_note: bool):
     """The page's HTML, or the redirect/404 response to send instead."""
     site, is_old_slug = site_for_slug(db.session, slug)
-    if site is None or site.state in (PublicationState.draft, PublicationState.in_review):
+    if site is None or not is_viewable(site.state):
         abort(404)
     if is_old_slug:
         return redirect(url_for("visitor.site_page", lang=lang, slug=site.slug), 301)
@@ -251,8 +264,14 @@ def _render_site_page(lang: str, slug: str, traditional_note: bool):
         event_when=formatting.event_when(
             site.event_date, site.event_period, shown.text.event if shown.text else None, lang
         ),
+        part_of=_shown_pair(shown_parent(site), lang, chain),
         show_traditional_note=traditional_note,
     )
+
+
+def _shown_pair(site, lang: str, chain: list[str]):
+    """(site, its text in the page's language chain), or None: the one fallback path for names."""
+    return (site, shown_text(site, lang, chain)) if site is not None else None
 
 
 def _story_html(site, shown, lang: str) -> str:
