@@ -2,7 +2,19 @@
 
 from heritage.analytics.models import Scan
 from heritage.db import Base
+from heritage.media.models import MediaFile, MediaText
 from heritage.plaques.models import PrintBatch, PrintBatchItem
 from heritage.sites.models import PlaqueCode, Site, SiteText, SlugRedirect
 
-__all__ = ["Base", "PlaqueCode", "PrintBatch", "PrintBatchItem", "Scan", "Site", "SiteText", "SlugRedirect"]
+__all__ = [
+    "Base",
+    "MediaFile",
+    "MediaText",
+    "PlaqueCode",
+    "PrintBatch",
+    "PrintBatchItem",
+    "Scan",
+    "Site",
+    "SiteText",
+    "SlugRedirect",
+]
