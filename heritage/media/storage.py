@@ -145,26 +145,21 @@ class S3Storage(Storage):
 
     def put(self, data: bytes | BinaryIO) -> str:
         if isinstance(data, bytes | bytearray | memoryview):
-            body: BinaryIO | bytes = bytes(data)
+            body = bytes(data)
             key = hashlib.sha256(body).hexdigest()
-        else:
-            # The key is the hash, known only after reading: spool (memory, then disk) first.
-            spool = tempfile.SpooledTemporaryFile(max_size=16 * CHUNK)
+            if not self.exists(key):  # the same bytes are stored once
+                self.client.put_object(Bucket=self.bucket, Key=object_path(key), Body=body)
+            return key
+        # The key is the hash, known only after reading: spool (memory, then disk) first.
+        with tempfile.SpooledTemporaryFile(max_size=16 * CHUNK) as spool:
             digest = hashlib.sha256()
             for chunk in _chunks(data):
                 digest.update(chunk)
                 spool.write(chunk)
-            spool.seek(0)
-            body, key = spool, digest.hexdigest()
-        try:
+            key = digest.hexdigest()
             if not self.exists(key):
-                if isinstance(body, bytes):
-                    self.client.put_object(Bucket=self.bucket, Key=object_path(key), Body=body)
-                else:
-                    self.client.upload_fileobj(body, self.bucket, object_path(key))
-        finally:
-            if not isinstance(body, bytes):
-                body.close()
+                spool.seek(0)
+                self.client.upload_fileobj(spool, self.bucket, object_path(key))
         return key
 
     def open(self, key: str) -> BinaryIO:
