@@ -48,7 +48,8 @@ def serve(name: str):
 
     start, stop, status = 0, length, 200
     byte_range = request.range
-    if byte_range is not None and len(byte_range.ranges) == 1 and _if_range_allows(etag):
+    # Unknown units and multipart ranges are ignored (RFC 9110 allows it): the whole file, 200.
+    if byte_range and byte_range.units == "bytes" and len(byte_range.ranges) == 1 and _if_range_allows(etag):
         span = byte_range.range_for_length(length)
         if span is None:
             headers["Content-Range"] = f"bytes */{length}"
