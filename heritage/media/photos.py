@@ -148,17 +148,6 @@ def add_photo(
     )
     image = photo_in.image
     master_bytes, master_type = _master(image, photo_in.source_format)
-    renditions = []
-    for width in derivative_widths(image.width, limits.widths):
-        height = max(1, round(image.height * width / image.width))
-        resized = (
-            image
-            if width == image.width
-            else image.resize((width, height), Image.Resampling.LANCZOS, reducing_gap=3.0)
-        )
-        for media_type in served_formats():
-            renditions.append((width, height, media_type, _encode(resized, media_type)))
-
     master_hash = hashlib.sha256(master_bytes).hexdigest()
     duplicate = session.scalar(
         select(MediaFile.id).where(
@@ -169,6 +158,16 @@ def add_photo(
     )
     if duplicate is not None:
         raise MediaRefused(_l("This photo is already there."))
+
+    renditions = []
+    source = image
+    # Widest first, each from the previous one: a 12-megapixel photo is resampled in full once.
+    for width in reversed(derivative_widths(image.width, limits.widths)):
+        height = max(1, round(image.height * width / image.width))
+        if width != source.width:
+            source = source.resize((width, height), Image.Resampling.LANCZOS, reducing_gap=3.0)
+        for media_type in served_formats():
+            renditions.append((width, height, media_type, _encode(source, media_type)))
 
     position = session.scalar(
         select(func.coalesce(func.max(MediaFile.position) + 1, 0)).where(
