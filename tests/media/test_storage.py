@@ -75,3 +75,18 @@ def test_configuration_selects_the_backend(s3_server, s3_bucket, tmp_path):
     assert isinstance(backend, S3Storage)
     key = backend.put(b"configured")
     assert backend.read(key) == b"configured"
+
+
+def test_s3_needs_a_bucket_and_backend_names_are_checked():
+    from heritage.config import ConfigError
+
+    with pytest.raises(ConfigError, match="S3_BUCKET"):
+        create_app({"SECRET_KEY": "x", "MEDIA_STORAGE": "s3"})
+    with pytest.raises(ConfigError, match="MEDIA_STORAGE"):
+        create_app({"SECRET_KEY": "x", "MEDIA_STORAGE": "ftp"})
+
+
+def test_factory_makes_no_storage_client_or_folder(tmp_path):
+    app = create_app({"SECRET_KEY": "x", "MEDIA_DIR": str(tmp_path / "never")})
+    assert "heritage.media_storage" not in app.extensions
+    assert not (tmp_path / "never").exists()
