@@ -33,8 +33,9 @@ from heritage.sites.services import create_site  # noqa: E402
 
 
 def camera_like(width: int, height: int) -> Image.Image:
-    """Smooth gradients plus sensor-like noise: compresses like a photo, not like flat colour."""
-    base = Image.merge(
+    """Gradients plus detail at several scales (like leaves, stone, tiles), and sensor noise:
+    it stays detailed when scaled down, as a photo does, unlike flat colour or fine noise alone."""
+    image = Image.merge(
         "RGB",
         (
             Image.linear_gradient("L").resize((width, height)),
@@ -42,8 +43,11 @@ def camera_like(width: int, height: int) -> Image.Image:
             Image.linear_gradient("L").rotate(90).resize((width, height)),
         ),
     )
-    noise = Image.effect_noise((width, height), 40).convert("RGB")
-    return Image.blend(base, noise, 0.25).filter(ImageFilter.GaussianBlur(0.6))
+    for scale, weight in ((64, 0.35), (16, 0.3), (4, 0.25), (1, 0.1)):
+        small = (max(1, width // scale), max(1, height // scale))
+        texture = Image.merge("RGB", [Image.effect_noise(small, 60) for _ in range(3)])
+        image = Image.blend(image, texture.resize((width, height), Image.Resampling.BICUBIC), weight)
+    return image.filter(ImageFilter.UnsharpMask(radius=2, percent=80))
 
 
 def jpeg(image: Image.Image, round_no: int) -> bytes:

@@ -74,6 +74,11 @@ def test_each_accepted_format_gives_every_served_width_and_format(
         assert derivative.parent in (None, photo)
 
 
+def test_type_comes_from_the_bytes_not_the_name(session, storage, make_site):
+    added = _add(session, storage, make_site(), encode(gradient(300, 200), "PNG"), name="holiday.jpg")
+    assert added.photo.media_type == "image/png" and added.photo.original_name == "holiday.jpg"
+
+
 def test_transparent_png_keeps_alpha_and_jpeg_fallback_is_flattened(session, storage, make_site):
     added = _add(session, storage, make_site(), encode(gradient(600, 400, "RGBA"), "PNG"), name="logo.png")
     by_type = {d.media_type: Image.open(io.BytesIO(storage.read(d.sha256))) for d in added.derivatives}
