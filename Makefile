@@ -64,6 +64,7 @@ bench: system-deps-test assets catalogs
 	$(BIN)/python bench/page_size.py
 	$(BIN)/python bench/http_load.py
 	$(BIN)/python bench/plaques.py
+	$(BIN)/python bench/media.py
 
 clean:
 	rm -rf $(VENV) build node_modules static/vendor

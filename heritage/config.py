@@ -27,6 +27,17 @@ SETTINGS: dict[str, tuple[object, str]] = {
     "SITES_PER_PAGE": (20, "int"),
     "API_MAX_PER_PAGE": (100, "int"),
     "MEDIA_DIR": ("media", "str"),
+    # Where media bytes live: "local" (MEDIA_DIR, content-addressed) or "s3" (any S3-compatible
+    # store; credentials come from boto3's usual chain, e.g. AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY).
+    "MEDIA_STORAGE": ("local", "str"),
+    "S3_ENDPOINT_URL": (None, "str"),
+    "S3_BUCKET": (None, "str"),
+    "S3_REGION": ("us-east-1", "str"),
+    # Upload limits for photos: bytes as sent, and pixels declared (decompression-bomb guard).
+    "MEDIA_MAX_PHOTO_BYTES": (40_000_000, "int"),
+    "MEDIA_MAX_PHOTO_PIXELS": (60_000_000, "int"),
+    # Widths of the derivatives served to visitors; never wider than the original.
+    "MEDIA_PHOTO_WIDTHS": ("480,960,1600", "intlist"),
     # Seconds a process keeps a rendered public site page and a code's scan target (0: off).
     # Also how long an editor's change may take to show.
     "PAGE_CACHE_SECONDS": (30, "int"),
@@ -51,6 +62,8 @@ def _parse(value: str, kind: str) -> object:
         return int(value)
     if kind == _LIST:
         return [part.strip() for part in value.split(",") if part.strip()]
+    if kind == "intlist":
+        return [int(part) for part in value.split(",") if part.strip()]
     return value
 
 
@@ -94,3 +107,7 @@ def finalise(config: dict[str, object]) -> None:
     for key in ("TRUSTED_PROXY_COUNT", "SCAN_LIMIT_PER_MINUTE"):
         if int(config[key]) < 0:
             raise ConfigError(f"{key} must be 0 or more.")
+    if config["MEDIA_STORAGE"] not in ("local", "s3"):
+        raise ConfigError("MEDIA_STORAGE must be 'local' or 's3'.")
+    if config["MEDIA_STORAGE"] == "s3" and not config.get("S3_BUCKET"):
+        raise ConfigError("MEDIA_STORAGE=s3 needs S3_BUCKET (and S3_ENDPOINT_URL for a non-AWS store).")

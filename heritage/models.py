@@ -2,6 +2,7 @@
 
 from heritage.analytics.models import Scan
 from heritage.db import Base
+from heritage.media.models import MediaFile, MediaText
 from heritage.places.models import PlaceName
 from heritage.plaques.models import PrintBatch, PrintBatchItem
 from heritage.sites.models import PlaqueCode, Site, SiteText, SlugRedirect
@@ -9,6 +10,8 @@ from heritage.sites.models import PlaqueCode, Site, SiteText, SlugRedirect
 __all__ = [
     "Base",
     "PlaceName",
+    "MediaFile",
+    "MediaText",
     "PlaqueCode",
     "PrintBatch",
     "PrintBatchItem",

@@ -34,6 +34,7 @@ from heritage.web.labels import (
     PRECISION_LABELS,
     RANKING_LABELS,
 )
+from heritage.web.media import photo_gallery
 from heritage.web.presenters import shown_text
 
 bp = Blueprint("visitor", __name__)
@@ -265,6 +266,7 @@ def _render_site_page(lang: str, slug: str, traditional_note: bool):
             site.event_date, site.event_period, shown.text.event if shown.text else None, lang
         ),
         part_of=_shown_pair(shown_parent(site), lang, chain),
+        photos=photo_gallery(site, lang),
         show_traditional_note=traditional_note,
     )
 

@@ -1,7 +1,7 @@
 """place names per language
 
-Revision ID: 0004_place_names
-Revises: 0003_related_indexes
+Revision ID: 0005_place_names
+Revises: 0004_media_files
 Create Date: 2026-11-29 22:50:00+00:00
 """
 
@@ -9,8 +9,8 @@ from alembic import op
 import sqlalchemy as sa
 
 
-revision = "0004_place_names"
-down_revision = "0003_related_indexes"
+revision = "0005_place_names"
+down_revision = "0004_media_files"
 branch_labels = None
 depends_on = None
 

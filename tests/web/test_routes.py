@@ -18,6 +18,7 @@ PUBLIC = {
     "api.list_sites": "public read API",
     "api.get_site": "public read API",
     "api.openapi": "API description",
+    "media.serve": "photos and recordings of public sites (immutable URLs)",
 }
 
 

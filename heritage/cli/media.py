@@ -1,0 +1,100 @@
+"""`flask heritage media ...`: add a site's photos and list its media, through the upload services."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+from flask import current_app
+from flask_babel import force_locale
+
+from heritage.cli import heritage_cli
+from heritage.errors import ValidationError
+from heritage.extensions import db
+from heritage.media.photos import PhotoLimits, add_photo, photo_problems, site_photos
+from heritage.media.serving import media_name
+from heritage.media.storage import app_storage
+from heritage.sites.services import site_for_slug
+
+
+@heritage_cli.group("media")
+def media_cli() -> None:
+    """Photos (and later narration and 360° scenes) of the sites."""
+
+
+def _site(slug: str):
+    site, _old = site_for_slug(db.session, slug)
+    if site is None:
+        raise click.ClickException(f"No site with slug {slug!r}.")
+    return site
+
+
+def _alt_texts(values: tuple[str, ...]) -> dict[str, str]:
+    texts = {}
+    for value in values:
+        lang, sep, text = value.partition("=")
+        if not sep:
+            raise click.BadParameter(f'{value!r}: write LANG=TEXT, e.g. vi="Cổng đình".', param_hint="--alt")
+        texts[lang.strip()] = text
+    return texts
+
+
+@media_cli.command("add-photo")
+@click.argument("slug")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--credit", required=True, help="Who took the photo, as shown under it.")
+@click.option("--licence", required=True, help='e.g. "CC BY-SA 4.0" or "© Sở VHTTDL Quảng Ninh".')
+@click.option("--alt", "alts", multiple=True, help='Alt text per language: --alt vi="..." --alt en="..."')
+def add_photo_command(slug: str, file: Path, credit: str, licence: str, alts: tuple[str, ...]) -> None:
+    """Add the photo FILE to the site SLUG: checked, stripped of metadata, derived in every served size."""
+    site = _site(slug)
+    # The command line speaks English, like the rest of `flask heritage`.
+    with force_locale("en"):
+        _add_photo(site, file, credit, licence, alts)
+
+
+def _add_photo(site, file: Path, credit: str, licence: str, alts: tuple[str, ...]) -> None:
+    try:
+        with file.open("rb") as handle:
+            added = add_photo(
+                db.session,
+                app_storage(),
+                site,
+                handle,
+                original_name=file.name,
+                credit=credit,
+                licence=licence,
+                alt_texts=_alt_texts(alts),
+                limits=PhotoLimits.from_config(current_app.config),
+            )
+    except ValidationError as error:
+        db.session.rollback()
+        raise click.ClickException(str(error.message)) from None
+    db.session.commit()
+    photo = added.photo
+    click.echo(
+        f"Added photo {photo.id} ({photo.width}×{photo.height}) with {len(added.derivatives)} derivatives."
+    )
+    if added.gps:
+        # Shown to the person adding it, never stored or published.
+        click.echo(f"The camera recorded {added.gps.latitude}, {added.gps.longitude} (not stored).")
+    for problem in photo_problems(site):
+        click.echo(f"Before publishing: {problem.message}")
+
+
+@media_cli.command("list")
+@click.argument("slug")
+def list_command(slug: str) -> None:
+    """List the photos of the site SLUG with their derivatives and alt texts."""
+    site = _site(slug)
+    photos = site_photos(db.session, site)
+    if not photos:
+        click.echo("No photos.")
+    for photo in photos:
+        languages = ", ".join(sorted(photo.texts)) or "none"
+        click.echo(
+            f"{photo.id}  {photo.original_name or '-'}  {photo.width}×{photo.height}  "
+            f"{photo.credit} ({photo.licence})  alt: {languages}"
+        )
+        for derivative in photo.derivatives:
+            click.echo(f"    /media/{media_name(derivative)}  {derivative.width}w  {derivative.size} bytes")

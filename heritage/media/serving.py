@@ -1,0 +1,53 @@
+"""Which stored file an immutable media URL names, and whether a visitor may have it.
+
+URLs are `/media/<sha256>.<ext>`: the content hash makes them immutable, the extension must
+agree with the file's media type. Files of sites without a public page are never served.
+"""
+
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from heritage.media.models import MediaFile
+from heritage.sites.models import Site
+from heritage.sites.visibility import is_viewable
+
+EXTENSIONS = {
+    "image/jpeg": "jpg",
+    "image/png": "png",
+    "image/webp": "webp",
+    "image/avif": "avif",
+    "audio/mpeg": "mp3",
+    "audio/mp4": "m4a",
+    "audio/ogg": "ogg",
+    "audio/wav": "wav",
+}
+_NAME = re.compile(r"([0-9a-f]{64})\.([a-z0-9]{2,5})")
+
+
+def site_media_is_public(site: Site | None) -> bool:
+    """Site-less files (shared images) are public; a site's files only while its page is."""
+    return site is None or is_viewable(site.state)
+
+
+def media_name(media: MediaFile) -> str:
+    return f"{media.sha256}.{EXTENSIONS[media.media_type]}"
+
+
+def public_media_file(session: Session, name: str) -> MediaFile | None:
+    """The public file a URL's last segment names, or None (malformed, unknown or not public)."""
+    match = _NAME.fullmatch(name)
+    if not match:
+        return None
+    sha256, extension = match.groups()
+    rows = session.scalars(
+        select(MediaFile).where(MediaFile.sha256 == sha256).options(selectinload(MediaFile.site))
+    ).all()
+    # The same bytes may belong to several sites: one public owner is enough.
+    for media in rows:
+        if EXTENSIONS.get(media.media_type) == extension and site_media_is_public(media.site):
+            return media
+    return None

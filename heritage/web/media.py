@@ -1,0 +1,141 @@
+"""Serve stored media at immutable URLs, and present a site's photos for `visitor/_photos.html`.
+
+`/media/<sha256>.<ext>`: cached for a year (the hash changes when the bytes do), ETag, byte
+ranges (206) for audio and video. Unknown, malformed or non-public names are a plain 404.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import Blueprint, Response, abort, request, url_for
+
+from heritage.extensions import db
+from heritage.i18n.fallback import pick_text
+from heritage.i18n.web import content_chain
+from heritage.media.models import MediaFile
+from heritage.media.photos import site_photos
+from heritage.media.serving import media_name, public_media_file
+from heritage.media.storage import app_storage
+from heritage.sites.models import Site
+
+bp = Blueprint("media", __name__)
+
+IMMUTABLE = "public, max-age=31536000, immutable"
+# The page's column is 44rem wide at most (critical.css); on a phone a photo spans the screen.
+PHOTO_SIZES = "(max-width: 46rem) 100vw, 42rem"
+
+
+@bp.get("/media/<name>")
+def serve(name: str):
+    media = public_media_file(db.session, name)
+    if media is None:
+        abort(404)
+    storage = app_storage()
+    try:
+        length = storage.size(media.sha256)
+    except KeyError:
+        abort(404)  # a row whose bytes are gone: nothing to send, and not the visitor's fault
+    etag = media.sha256
+    headers = {
+        "Cache-Control": IMMUTABLE,
+        "ETag": f'"{etag}"',
+        "Accept-Ranges": "bytes",
+        "X-Content-Type-Options": "nosniff",
+    }
+    if request.if_none_match.contains(etag):
+        return Response(status=304, headers=headers)
+
+    start, stop, status = 0, length, 200
+    byte_range = request.range
+    # Unknown units and multipart ranges are ignored (RFC 9110 allows it): the whole file, 200.
+    if byte_range and byte_range.units == "bytes" and len(byte_range.ranges) == 1 and _if_range_allows(etag):
+        span = byte_range.range_for_length(length)
+        if span is None:
+            headers["Content-Range"] = f"bytes */{length}"
+            return Response(status=416, headers=headers)
+        (start, stop), status = span, 206
+        headers["Content-Range"] = f"bytes {start}-{stop - 1}/{length}"
+    body = _stream(media.sha256, start, stop)
+    response = Response(
+        body, status=status, headers=headers, mimetype=media.media_type, direct_passthrough=True
+    )
+    response.content_length = stop - start
+    return response
+
+
+def _if_range_allows(etag: str) -> bool:
+    """If-Range: a range only applies to the version the client already has part of."""
+    header = request.headers.get("If-Range")
+    return header is None or header.strip() == f'"{etag}"'
+
+
+def _stream(key: str, start: int, stop: int):
+    # Opened only when the body is read: a HEAD request or a dropped client leaves nothing open.
+    yield from app_storage().read_range(key, start, stop)
+
+
+def media_url(media: MediaFile) -> str:
+    return url_for("media.serve", name=media_name(media))
+
+
+@dataclass(frozen=True)
+class PhotoSource:
+    media_type: str
+    srcset: str
+
+
+@dataclass(frozen=True)
+class PhotoView:
+    """What `visitor/_photos.html` draws for one photo."""
+
+    sources: list[PhotoSource]  # AVIF, WebP: offered before the JPEG fallback
+    src: str
+    srcset: str
+    sizes: str
+    width: int
+    height: int
+    alt: str
+    alt_lang: str | None  # the alt text's language when it is a fallback, else None
+    credit: str | None
+    licence: str | None
+
+
+def photo_gallery(site: Site, lang: str) -> list[PhotoView]:
+    """A site's photos as the page shows them in `lang` (alt text along the fallback chain)."""
+    chain = content_chain(lang)
+    views = []
+    for photo in site_photos(db.session, site):
+        by_type: dict[str, list[MediaFile]] = {}
+        for derivative in photo.derivatives:
+            by_type.setdefault(derivative.media_type, []).append(derivative)
+        jpegs = sorted(by_type.pop("image/jpeg", []), key=lambda d: d.width)
+        if not jpegs:
+            continue  # nothing every browser can show
+        # The <img> src is the fallback of the fallback (no srcset support): a middle width.
+        fallback = next((d for d in jpegs if d.width >= 960), jpegs[-1])
+        largest = jpegs[-1]
+        picked = pick_text(photo.texts, chain)
+        alt_lang, alt = (picked[0], picked[1].alt) if picked else (None, "")
+        views.append(
+            PhotoView(
+                sources=[
+                    PhotoSource(media_type, _srcset(sorted(files, key=lambda d: d.width)))
+                    for media_type, files in sorted(by_type.items())  # avif before webp
+                ],
+                src=media_url(fallback),
+                srcset=_srcset(jpegs),
+                sizes=PHOTO_SIZES,
+                width=largest.width,
+                height=largest.height,
+                alt=alt,
+                alt_lang=alt_lang if alt_lang not in (None, lang) else None,
+                credit=photo.credit,
+                licence=photo.licence,
+            )
+        )
+    return views
+
+
+def _srcset(files: list[MediaFile]) -> str:
+    return ", ".join(f"{media_url(f)} {f.width}w" for f in files)
