@@ -9,7 +9,8 @@ import xml.etree.ElementTree as ET
 import pytest
 from PIL import Image
 
-from heritage.plaques.designs import KINDS, layout, parse_size
+from heritage.plaques.designs import KINDS, parse_size
+from heritage.plaques.layout import layout
 from heritage.plaques.guidance import sample_content
 from heritage.plaques.layout import dark_runs
 from heritage.plaques.render_svg import render_svg
