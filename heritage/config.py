@@ -31,6 +31,9 @@ SETTINGS: dict[str, tuple[object, str]] = {
     "PAGE_CACHE_SECONDS": (30, "int"),
     # Shown on plaques and pages when a site names no managing unit of its own.
     "DEFAULT_MANAGING_UNIT": ("Sở Văn hóa, Thể thao và Du lịch Quảng Ninh", "str"),
+    # Site names printed on plaques under the Vietnamese and English ones (zh, ko), where the
+    # site has one and the size has room. Border markers always show their Chinese name.
+    "PLAQUE_EXTRA_NAME_LANGUAGES": ("zh", _LIST),
 }
 
 

@@ -205,9 +205,7 @@ def _landscape(page: Page, kept, dropped) -> Frame:
     code = Area(col_x, y + cta_h + (gap if cta_h else 0), col_w, code_h)
     qr = Area(qx, top + (bottom - top - q) / 2, q, q)
     fits = (
-        col_h <= bottom - top
-        and q >= 0.9 * min_qr_square(size.width_mm, size.height_mm)
-        and col_w >= 18 * u
+        col_h <= bottom - top and q >= 0.9 * min_qr_square(size.width_mm, size.height_mm) and col_w >= 18 * u
     )
     return Frame(page, "landscape", kept, dropped, qr, code, cta_area=cta, fits=fits, **areas)
 

@@ -183,7 +183,10 @@ def _texts(fr: Frame, c: PlaqueContent) -> list[TextRun]:
     box = fr.code_box
     pad = 1.4 * fr.page.type_scale
     inside = Area(box.x + pad, box.y + pad, box.w - 2 * pad, box.h - 2 * pad)
-    code = [_copy(fr, "url", [(c.short_url_text, "mono")], "#333333"), _copy(fr, "code", [(c.code, "mono-bold")], INK)]
+    code = [
+        _copy(fr, "url", [(c.short_url_text, "mono")], "#333333"),
+        _copy(fr, "code", [(c.code, "mono-bold")], INK),
+    ]
     if not c.short_url_text:
         code = code[1:]
     fill(inside, code, "center")

@@ -16,7 +16,7 @@ _OLD_STYLE = re.compile(rf"(?<![qQ])([oO][aAeE]|[uU][yY])([{_TONES}])(?![\w])")
 
 
 def modern_tone_marks(text: str) -> str:
-    """"hoá" -> "hóa", "khoẻ" -> "khỏe", "thuý" -> "thúy"; "quý" and "hoán" are left alone."""
+    """ "hoá" -> "hóa", "khoẻ" -> "khỏe", "thuý" -> "thúy"; "quý" and "hoán" are left alone."""
     decomposed = unicodedata.normalize("NFD", text)
     fixed = _OLD_STYLE.sub(lambda m: m.group(1)[0] + m.group(2) + m.group(1)[1], decomposed)
     return unicodedata.normalize("NFC", fixed)
