@@ -131,32 +131,51 @@ def code_box_height(page: Page, kept) -> float:
     return 2 * pad + url + page.em("code") * 1.02
 
 
-def _bands(page: Page, kept, top_stop: float, bottom_stop: float) -> dict:
-    """Header band (kind label, names), stripe and footer band (managing unit), stacked from
-    the trim edges; returns the areas and where the body between them begins and ends."""
-    trim, pad, u = page.trim, page.band_pad, page.type_scale
-    x, w = trim.x + page.text_margin, page.measure
-    out: dict = {"body_top": top_stop, "body_bottom": bottom_stop}
+@dataclass(frozen=True)
+class Bands:
+    """The coloured header (kind label, names) and footer (managing unit) of one size, and the
+    body left between them for the QR, the calls to action and the code box."""
+
+    body_top: float
+    body_bottom: float
+    header_band: Area | None = None
+    kind_label_area: Area | None = None
+    names_area: Area | None = None
+    stripe: Area | None = None
+    footer_band: Area | None = None
+    footer_text_area: Area | None = None
+
+    def areas(self) -> dict[str, Area | None]:
+        return {k: v for k, v in self.__dict__.items() if not k.startswith("body_")}
+
+
+def plan_bands(page: Page, kept) -> Bands:
+    """Header band, stripe and footer band, stacked from the trim edges. Without a band, the
+    body may reach QUIET_EDGE_MM from the top (white quiet zone) and SAFE_MM from the bottom."""
+    trim, pad, scale = page.trim, page.band_pad, page.type_scale
+    x, width = trim.x + page.text_margin, page.measure
+    body_top, body_bottom = trim.y + QUIET_EDGE_MM, trim.bottom - SAFE_MM
+    header = label = names = stripe = footer = footer_text = None
     if any(s in kept for s in HEADER_SLOTS):
         y = trim.y + SAFE_MM + pad
         label_h = lines_height(page, ["kind_label"], kept)
         if label_h:
-            out["kind_label_area"] = Area(x, y, w, label_h)
-            y += label_h + 0.8 * u
+            label = Area(x, y, width, label_h)
+            y += label_h + 0.8 * scale
         names_h = lines_height(page, ["name_vi", "name_en", "name_asia"], kept)
-        out["names_area"] = Area(x, y, w, names_h)
+        names = Area(x, y, width, names_h)
         band_bottom = y + names_h + pad
-        out["header_band"] = Area(trim.x, trim.y, trim.w, band_bottom - trim.y)
-        out["stripe"] = Area(trim.x, band_bottom, trim.w, 0.8 * u)
-        out["body_top"] = band_bottom + 0.8 * u
+        header = Area(trim.x, trim.y, trim.w, band_bottom - trim.y)
+        stripe = Area(trim.x, band_bottom, trim.w, 0.8 * scale)
+        body_top = band_bottom + 0.8 * scale
     if "managing_unit" in kept:
         # Room for two lines at the smallest size, or one at the nominal size.
         text_h = max(page.em("managing_unit") * LEADING, 2 * MIN_TEXT_MM * LEADING)
         top = trim.bottom - SAFE_MM - pad - text_h - pad
-        out["footer_band"] = Area(trim.x, top, trim.w, trim.bottom - top)
-        out["footer_text_area"] = Area(x, top + pad, w, text_h)
-        out["body_bottom"] = top
-    return out
+        footer = Area(trim.x, top, trim.w, trim.bottom - top)
+        footer_text = Area(x, top + pad, width, text_h)
+        body_bottom = top
+    return Bands(body_top, body_bottom, header, label, names, stripe, footer, footer_text)
 
 
 def min_qr_square(width: float, height: float) -> float:
@@ -166,36 +185,36 @@ def min_qr_square(width: float, height: float) -> float:
 
 
 def _portrait(page: Page, kept, dropped) -> Frame:
-    size, trim, u = page.size, page.trim, page.type_scale
-    areas = _bands(page, kept, trim.y + QUIET_EDGE_MM, trim.bottom - SAFE_MM)
-    top, bottom = areas.pop("body_top"), areas.pop("body_bottom")
+    size, trim, scale = page.size, page.trim, page.type_scale
+    bands = plan_bands(page, kept)
+    top, bottom = bands.body_top, bands.body_bottom
     cta_h = lines_height(page, CTA_SLOTS, kept)
     code_h = code_box_height(page, kept)
     # The quiet zone is white space already: no gap above the QR, little below it.
     gaps = [0.1, 0.2 if cta_h else 0.0, 1.0, 0.6]
-    min_gap = max(0.8, 1.5 * u)
+    min_gap = max(0.8, 1.5 * scale)
     room = bottom - top - cta_h - code_h
-    q = min(size.width_mm - 2 * QUIET_EDGE_MM, room - min_gap * sum(gaps), 0.86 * size.width_mm)
-    spare = (room - q) / sum(gaps)
+    qr_side = min(size.width_mm - 2 * QUIET_EDGE_MM, room - min_gap * sum(gaps), 0.86 * size.width_mm)
+    spare = (room - qr_side) / sum(gaps)
     y = top + spare * gaps[0]
-    qr = Area(trim.x + (trim.w - q) / 2, y, q, q)
-    y += q + spare * gaps[1]
+    qr = Area(trim.x + (trim.w - qr_side) / 2, y, qr_side, qr_side)
+    y += qr_side + spare * gaps[1]
     inner = size.width_mm - 2 * page.text_margin
     cta = Area(trim.x + page.text_margin, y, inner, cta_h) if cta_h else None
     y += cta_h + spare * gaps[2]
     code = Area(trim.x + (trim.w - inner) / 2, y, inner, code_h)
-    fits = q >= min_qr_square(size.width_mm, size.height_mm)
-    return Frame(page, "portrait", kept, dropped, qr, code, cta_area=cta, fits=fits, **areas)
+    fits = qr_side >= min_qr_square(size.width_mm, size.height_mm)
+    return Frame(page, "portrait", kept, dropped, qr, code, cta_area=cta, fits=fits, **bands.areas())
 
 
 def _landscape(page: Page, kept, dropped) -> Frame:
-    size, trim, u = page.size, page.trim, page.type_scale
-    areas = _bands(page, kept, trim.y + QUIET_EDGE_MM, trim.bottom - SAFE_MM)
-    top, bottom = areas.pop("body_top"), areas.pop("body_bottom")
-    gap = max(1.5, 3 * u)
-    q = min(bottom - top - 0.6 * gap, 0.58 * size.width_mm)
-    qx = trim.x + max(QUIET_EDGE_MM, page.text_margin - 4 * q / 45)  # quiet zone may use the margin
-    col_x = qx + q + gap * 0.5
+    size, trim, scale = page.size, page.trim, page.type_scale
+    bands = plan_bands(page, kept)
+    top, bottom = bands.body_top, bands.body_bottom
+    gap = max(1.5, 3 * scale)
+    qr_side = min(bottom - top - 0.6 * gap, 0.58 * size.width_mm)
+    qx = trim.x + max(QUIET_EDGE_MM, page.text_margin - 4 * qr_side / 45)  # quiet zone may use the margin
+    col_x = qx + qr_side + gap * 0.5
     col_w = trim.x + trim.w - page.text_margin - col_x
     cta_h = lines_height(page, CTA_SLOTS, kept)
     code_h = code_box_height(page, kept)
@@ -203,11 +222,13 @@ def _landscape(page: Page, kept, dropped) -> Frame:
     y = top + (bottom - top - col_h) / 2
     cta = Area(col_x, y, col_w, cta_h) if cta_h else None
     code = Area(col_x, y + cta_h + (gap if cta_h else 0), col_w, code_h)
-    qr = Area(qx, top + (bottom - top - q) / 2, q, q)
+    qr = Area(qx, top + (bottom - top - qr_side) / 2, qr_side, qr_side)
     fits = (
-        col_h <= bottom - top and q >= 0.9 * min_qr_square(size.width_mm, size.height_mm) and col_w >= 18 * u
+        col_h <= bottom - top
+        and qr_side >= 0.9 * min_qr_square(size.width_mm, size.height_mm)
+        and col_w >= 18 * scale
     )
-    return Frame(page, "landscape", kept, dropped, qr, code, cta_area=cta, fits=fits, **areas)
+    return Frame(page, "landscape", kept, dropped, qr, code, cta_area=cta, fits=fits, **bands.areas())
 
 
 def plan_frame(size: PlaqueSize) -> Frame:

@@ -150,10 +150,10 @@ def _asia_parts(content: PlaqueContent) -> list[tuple[str, str]]:
     return parts
 
 
-def _texts(fr: Frame, c: PlaqueContent) -> list[TextRun]:
-    st = KIND_STYLES[c.kind]
-    light = _mix(st.primary, WHITE, 0.82)
-    kept, align, out = set(fr.kept), fr.text_align, []
+def _texts(frame: Frame, content: PlaqueContent) -> list[TextRun]:
+    style = KIND_STYLES[content.kind]
+    light = _mix(style.primary, WHITE, 0.82)
+    kept, align, out = set(frame.kept), frame.text_align, []
 
     def fill(area, copies, how=align):
         copies = [cp for cp in copies if cp.slot in kept]
@@ -161,33 +161,33 @@ def _texts(fr: Frame, c: PlaqueContent) -> list[TextRun]:
             return
         _place(out, [ln for ls in tf.set_block(copies, area.w, area.h) for ln in ls], area, how)
 
-    label = f"{st.label_vi}  ·  {st.label_en}"
-    fill(fr.kind_label_area, [_copy(fr, "kind_label", [(label, "sans-bold")], st.accent)])
+    label = f"{style.label_vi}  ·  {style.label_en}"
+    fill(frame.kind_label_area, [_copy(frame, "kind_label", [(label, "sans-bold")], style.accent)])
     names = [
-        _copy(fr, "name_vi", [(c.name_vi, "sans-bold")], WHITE, 3, 2.8),
-        _copy(fr, "name_en", [(c.name_en, "sans")], light, 2, 2.0),
-        _copy(fr, "name_asia", _asia_parts(c), light, 1, 2.0),
+        _copy(frame, "name_vi", [(content.name_vi, "sans-bold")], WHITE, 3, 2.8),
+        _copy(frame, "name_en", [(content.name_en, "sans")], light, 2, 2.0),
+        _copy(frame, "name_asia", _asia_parts(content), light, 1, 2.0),
     ]
-    fill(fr.names_area, [n for n in names if n.parts])
-    unit = _copy(fr, "managing_unit", [(c.managing_unit, "sans")], light, 2)
-    fill(fr.footer_text_area, [unit], "center")
+    fill(frame.names_area, [n for n in names if n.parts])
+    unit = _copy(frame, "managing_unit", [(content.managing_unit, "sans")], light, 2)
+    fill(frame.footer_text_area, [unit], "center")
     cta = CALL_TO_ACTION
     fill(
-        fr.cta_area,
+        frame.cta_area,
         [
-            _copy(fr, "cta_vi", [(cta["vi"], "sans-bold")], INK),
-            _copy(fr, "cta_en", [(cta["en"], "sans")], "#333333"),
-            _copy(fr, "cta_asia", [(cta["zh"], "zh"), ("  ·  ", "sans"), (cta["ko"], "ko")], "#333333"),
+            _copy(frame, "cta_vi", [(cta["vi"], "sans-bold")], INK),
+            _copy(frame, "cta_en", [(cta["en"], "sans")], "#333333"),
+            _copy(frame, "cta_asia", [(cta["zh"], "zh"), ("  ·  ", "sans"), (cta["ko"], "ko")], "#333333"),
         ],
     )
-    box = fr.code_box
-    pad = 1.4 * fr.page.type_scale
+    box = frame.code_box
+    pad = 1.4 * frame.page.type_scale
     inside = Area(box.x + pad, box.y + pad, box.w - 2 * pad, box.h - 2 * pad)
     code = [
-        _copy(fr, "url", [(c.short_url_text, "mono")], "#333333"),
-        _copy(fr, "code", [(c.code, "mono-bold")], INK),
+        _copy(frame, "url", [(content.short_url_text, "mono")], "#333333"),
+        _copy(frame, "code", [(content.code, "mono-bold")], INK),
     ]
-    if not c.short_url_text:
+    if not content.short_url_text:
         code = code[1:]
     fill(inside, code, "center")
     return out
