@@ -141,12 +141,13 @@ def _copy(fr: Frame, slot: str, parts, fill: str, lines: int = 1, smallest: floa
 
 
 def _asia_parts(content: PlaqueContent) -> list[tuple[str, str]]:
-    """Chinese and Korean names on one line, without their Vietnamese gloss in brackets."""
+    """Chinese and Korean names on one line, without a Vietnamese gloss in brackets (the
+    Vietnamese name is printed just above); their own brackets stay until shortening."""
     parts: list[tuple[str, str]] = []
     for language, name in content.extra_names:
         if parts:
             parts.append(("  ·  ", "sans"))
-        parts.append((without_parentheses(name) or name, language))
+        parts.append((without_parentheses(name, latin_only=True) or name, language))
     return parts
 
 

@@ -96,12 +96,27 @@ def protected_spans(words: list[str]) -> list[list[str]]:
     return out
 
 
-_PARENTHESIS = re.compile(r"\s*[(（][^()（）]*[)）]")
+_PARENTHESIS = re.compile(r"\s*[(（]([^()（）]*)[)）]")
 
 
-def without_parentheses(text: str) -> str:
-    """The name without its bracketed gloss: "Mốc 1369 (cửa khẩu Móng Cái)" -> "Mốc 1369"."""
-    return " ".join(_PARENTHESIS.sub("", text).split())
+def _is_cjk(ch: str) -> bool:
+    return "\u2e80" <= ch <= "\u9fff" or "\uac00" <= ch <= "\ud7af" or "\uf900" <= ch <= "\ufaff"
+
+
+def without_parentheses(text: str, *, latin_only: bool = False) -> str:
+    """The name without its bracketed glosses: "Mốc 1369 (cửa khẩu Móng Cái)" -> "Mốc 1369".
+    A bracket without letters ("1368(3)") is part of the name and stays. With latin_only, only
+    glosses in Latin letters go: "茶古亭（Đình Trà Cổ）" -> "茶古亭", "（芒街国际口岸）" stays."""
+
+    def drop(match: re.Match) -> str:
+        inner = match.group(1)
+        if not any(ch.isalpha() for ch in inner):
+            return match.group(0)
+        if latin_only and any(_is_cjk(ch) for ch in inner):
+            return match.group(0)
+        return ""
+
+    return " ".join(_PARENTHESIS.sub(drop, text).split())
 
 
 def shortened(text: str) -> list[str]:

@@ -136,11 +136,11 @@ def test_border_marker_shows_its_chinese_name_and_still_decodes():
         "Cột mốc 1369",
         "Border marker 1369",
         "Đồn Biên phòng Móng Cái",
-        extra_names=(("zh", "1369号界碑（cửa khẩu Móng Cái）"),),
+        extra_names=(("zh", "1369号界碑（芒街国际口岸）（cửa khẩu Móng Cái）"),),
     )
     lay = layout(marker, parse_size("plaque"))
     asia = "".join(r.text for r in lay.texts if r.slot == "name_asia")
-    assert asia == "1369号界碑"  # the Vietnamese gloss is already printed above it
+    assert asia == "1369号界碑（芒街国际口岸）"  # the Vietnamese gloss is already printed above it
     verified(render_pdf(marker, parse_size("plaque")), marker.url)
 
 
