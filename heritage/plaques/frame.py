@@ -14,6 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from .designs import PlaqueSize
+from .textfit import leading
 
 # Least useful first; the QR and the code text are never dropped. The name in Chinese/Korean
 # goes after the English one: border-marker plaques are read from both sides of the border.
@@ -30,7 +31,7 @@ DROP_ORDER = (
 )
 HEADER_SLOTS = ("kind_label", "name_vi", "name_en", "name_asia")
 CTA_SLOTS = ("cta_vi", "cta_en", "cta_asia")
-# Type sizes at scale 1 (a 100 mm wide plaque), as em in mm; lines are 1.25 em apart.
+# Type sizes at scale 1 (a 100 mm wide plaque), as em in mm; line spacing is textfit.leading.
 NOMINAL_EM = {
     "kind_label": 2.6,
     "name_vi": 5.6,
@@ -43,7 +44,6 @@ NOMINAL_EM = {
     "url": 3.4,
     "code": 8.5,
 }
-LEADING = 1.25
 MIN_TEXT_MM = 1.6  # em size, about 4.5 pt: the smallest optional text worth printing
 URL_MIN_MM, CODE_MIN_MM = 2.2, 5.0  # the typed forms stay legible even on a sticker
 SAFE_MM = 3.0  # every text, and every colour when there is no bleed, keeps this inside the trim
@@ -122,13 +122,13 @@ class Frame:
 
 
 def lines_height(page: Page, slots, kept) -> float:
-    return sum(page.em(s) * LEADING for s in slots if s in kept)
+    return sum(page.em(s) * leading(s) for s in slots if s in kept)
 
 
 def code_box_height(page: Page, kept) -> float:
     pad = 1.4 * page.type_scale
-    url = page.em("url") * 1.15 if "url" in kept else 0.0
-    return 2 * pad + url + page.em("code") * 1.02
+    url = page.em("url") * leading("url") if "url" in kept else 0.0
+    return 2 * pad + url + page.em("code") * leading("code")
 
 
 @dataclass(frozen=True)
@@ -170,7 +170,7 @@ def plan_bands(page: Page, kept) -> Bands:
         body_top = band_bottom + 0.8 * scale
     if "managing_unit" in kept:
         # Room for two lines at the smallest size, or one at the nominal size.
-        text_h = max(page.em("managing_unit") * LEADING, 2 * MIN_TEXT_MM * LEADING)
+        text_h = max(page.em("managing_unit"), 2 * MIN_TEXT_MM) * leading("managing_unit")
         top = trim.bottom - SAFE_MM - pad - text_h - pad
         footer = Area(trim.x, top, trim.w, trim.bottom - top)
         footer_text = Area(x, top + pad, width, text_h)

@@ -1,5 +1,6 @@
 """Text fitting for the plaque layout: lines of font runs, word wrap and shrink-to-fit.
-Contract: Line (segments + size) measured with fonts.text_width; wrap() and fit() return Lines.
+Contract: Line (segments + size) measured with fonts.text_width; set_block(copies, w, h) fits
+texts into a fixed area (smaller type, more lines, then shortened forms) and returns Lines.
 """
 
 from __future__ import annotations
@@ -7,7 +8,6 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from functools import lru_cache
 
 from . import fonts, wording
 
@@ -42,15 +42,6 @@ def mixed(parts: list[tuple[str, str]], size: float, fill: str, slot: str) -> Li
         # NFC only: separators made of spaces must survive (normalize_text would drop them).
         segs.extend(fonts.split_by_font(wording.modern_tone_marks(unicodedata.normalize("NFC", text)), role))
     return Line(tuple(segs), size, fill, slot)
-
-
-def fit(ln: Line, max_w: float, min_size: float) -> Line:
-    """Shrink a line until it fits max_w (never below min_size; then it may overflow)."""
-    w = ln.width
-    if w <= max_w or w == 0:
-        return ln
-    size = max(min_size, ln.size * max_w / w * 0.999)
-    return Line(ln.segments, size, ln.fill, ln.slot)
 
 
 def _greedy(words: list[str], role: str, size: float, max_w: float) -> list[str]:
@@ -89,53 +80,17 @@ def _tokens(text: str, role: str, size: float, max_w: float) -> list[str]:
     return out
 
 
-@lru_cache(maxsize=4096)
-def wrap(
-    text: str,
-    role: str,
-    size: float,
-    fill: str,
-    slot: str,
-    max_w: float,
-    max_lines: int,
-    min_size: float,
-) -> tuple[Line, ...]:
-    """Word-wrap text into at most max_lines lines, shrinking the size (to min_size) if needed.
-
-    Balanced: once the line count is known, the width is narrowed so the lines come out
-    even (a long name over two half-full lines reads better than a full line and a widow).
-    """
-    text = wording.plaque_text(text)
-    if not text:
-        return ()
-    s = size
-    while True:
-        words = _tokens(text, role, s, max_w)
-        lines = _greedy(words, role, s, max_w)
-        widest = max(fonts.text_width(t, role, s) for t in lines)
-        if (len(lines) <= max_lines and widest <= max_w) or s <= min_size:
-            break
-        s = max(min_size, s * 0.94)
-    if len(lines) > 1:
-        lo, hi = max_w * 0.5, max_w
-        for _ in range(12):  # bisect the narrowest width that keeps the same line count
-            mid = (lo + hi) / 2
-            if len(_greedy(words, role, s, mid)) <= len(lines):
-                hi = mid
-            else:
-                lo = mid
-        lines = _greedy(words, role, s, hi)
-    out = [line(t, role, s, fill, slot) for t in lines]
-    # Still too long at the minimum size: squeeze each line rather than overflow the plaque.
-    return tuple(fit(ln, max_w, min_size * 0.7) for ln in out)
-
-
-# Capitals and digits only (the code) need no room for accents or descenders.
+# Line spacing in em. Capitals and digits only (the code) need no room for accents or descenders.
 LEADING = {"code": 1.02, "url": 1.15}
+DEFAULT_LEADING = 1.25
+
+
+def leading(slot: str) -> float:
+    return LEADING.get(slot, DEFAULT_LEADING)
 
 
 def line_height(ln: Line) -> float:
-    return ln.size * LEADING.get(ln.slot, 1.25)
+    return ln.size * leading(ln.slot)
 
 
 def baseline_in(ln: Line, top: float, height: float) -> float:
