@@ -90,6 +90,10 @@ class Page:
     def band_pad(self) -> float:
         return max(1.0, 1.8 * self.type_scale)
 
+    @property
+    def code_box_pad(self) -> float:
+        return 1.4 * self.type_scale
+
     def em(self, slot: str) -> float:
         """The slot's nominal type size on this page, with the typed forms' minimums."""
         size = NOMINAL_EM[slot] * self.type_scale
@@ -126,7 +130,7 @@ def lines_height(page: Page, slots, kept) -> float:
 
 
 def code_box_height(page: Page, kept) -> float:
-    pad = 1.4 * page.type_scale
+    pad = page.code_box_pad
     url = page.em("url") * leading("url") if "url" in kept else 0.0
     return 2 * pad + url + page.em("code") * leading("code")
 

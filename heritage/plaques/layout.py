@@ -133,11 +133,12 @@ def _place(texts: list[TextRun], lines: list[tf.Line], area: Area, align: str) -
 SMALLEST_EM = {"code": 3.0, "url": 1.7}
 
 
-def _copy(fr: Frame, slot: str, parts, fill: str, lines: int = 1, smallest: float = 0.0) -> tf.Copy:
+def _copy(frame: Frame, slot: str, parts, fill: str, lines: int = 1, smallest: float = 0.0) -> tf.Copy:
     """A text for textfit: nominal size from the frame, never under MIN_TEXT_MM (or
     `smallest` x type scale, which keeps a name from shrinking far below its neighbours)."""
-    floor = max(SMALLEST_EM.get(slot, MIN_TEXT_MM), smallest * fr.page.type_scale)
-    return tf.Copy(tuple(parts), fr.page.em(slot), min(floor, fr.page.em(slot)), fill, slot, lines)
+    nominal = frame.page.em(slot)
+    floor = max(SMALLEST_EM.get(slot, MIN_TEXT_MM), smallest * frame.page.type_scale)
+    return tf.Copy(tuple(parts), nominal, min(floor, nominal), fill, slot, lines)
 
 
 def _asia_parts(content: PlaqueContent) -> list[tuple[str, str]]:
@@ -181,8 +182,7 @@ def _texts(frame: Frame, content: PlaqueContent) -> list[TextRun]:
             _copy(frame, "cta_asia", [(cta["zh"], "zh"), ("  ·  ", "sans"), (cta["ko"], "ko")], "#333333"),
         ],
     )
-    box = frame.code_box
-    pad = 1.4 * frame.page.type_scale
+    box, pad = frame.code_box, frame.page.code_box_pad
     inside = Area(box.x + pad, box.y + pad, box.w - 2 * pad, box.h - 2 * pad)
     code = [
         _copy(frame, "url", [(content.short_url_text, "mono")], "#333333"),
@@ -195,8 +195,8 @@ def _texts(frame: Frame, content: PlaqueContent) -> list[TextRun]:
 
 
 def _colour(area: Area, size: PlaqueSize, fill: str, slot: str) -> Box:
-    """A band's colour: into the bleed when there is one, else SAFE_MM inside the trim, so a
-    cut a little off never leaves a sliver of colour or of white at the edge."""
+    """A band's colour: into the bleed when there is one (a cut a little off still meets
+    colour), else SAFE_MM inside the trim (a cut a little off never meets it)."""
     o, b = size.margin_mm, size.bleed_mm
     left, right = o, o + size.width_mm
     top, bottom = o, o + size.height_mm
