@@ -54,6 +54,9 @@ SETTINGS: dict[str, tuple[object, str]] = {
     # Where rate-limit counters live (the `limits` package, as Flask-Limiter reads it):
     # memory:// is per process; production shares redis://host:6379/N between workers.
     "RATELIMIT_STORAGE_URI": ("memory://", "str"),
+    # Site names printed on plaques under the Vietnamese and English ones (zh, ko), where the
+    # site has one and the size has room. Border markers always show their Chinese name.
+    "PLAQUE_EXTRA_NAME_LANGUAGES": ("zh", _LIST),
 }
 
 

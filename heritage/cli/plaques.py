@@ -10,9 +10,18 @@ from flask import current_app
 
 from heritage.cli import heritage_cli
 from heritage.extensions import db
-from heritage.plaques.designs import KINDS, SIZE_PRESETS, parse_size
+from heritage.plaques.designs import SIZE_PRESETS, parse_size
 from heritage.plaques.payload import PlaqueError
-from heritage.plaques.production import FORMATS, SHEETS, PlaqueOrder, plaque_history, produce, select_sites
+from heritage.plaques.production import (
+    FORMATS,
+    SHEETS,
+    PlaqueOrder,
+    content_for,
+    plaque_history,
+    produce,
+    published_sites,
+    select_sites,
+)
 from heritage.plaques.verify import atomic_write
 from heritage.sites.models import SiteKind
 
@@ -43,7 +52,10 @@ from heritage.sites.models import SiteKind
     help="Image for the QR centre; refused unless the plaque still scans with margin.",
 )
 @click.option(
-    "--check", is_flag=True, help="Print the robustness table and scan-distance guidance, write nothing."
+    "--check",
+    is_flag=True,
+    help="Weather the real plaques (every published site, or the selection) at every preset (or "
+    "--size) and print the robustness table and scan-distance guidance; writes nothing.",
 )
 @click.option(
     "-o", "--output", type=click.Path(path_type=Path), help="A file for one plaque or a sheet, else a folder."
@@ -66,7 +78,13 @@ def plaques_command(
     """Render plaques for CODES (or a selection), verify every one decodes, and record the batch."""
     try:
         if check:
-            _print_check([parse_size(size)] if size else list(SIZE_PRESETS.values()))
+            selected = codes or all_sites or district or kind
+            sites = (
+                select_sites(db.session, codes, all_sites=all_sites, district=district, kind=kind)
+                if selected
+                else published_sites(db.session)
+            )
+            _print_check(sites, [parse_size(size)] if size else list(SIZE_PRESETS.values()), error_correction)
             return
         plaque_size = parse_size(size or "plaque", bleed_mm=3 if bleed else 0, crop_marks=crop_marks)
         if output is None:
@@ -82,6 +100,7 @@ def plaques_command(
                 base_url=current_app.config["PUBLIC_BASE_URL"],
                 default_unit=current_app.config["DEFAULT_MANAGING_UNIT"],
                 progress=lambda done, total: bar.update(done - bar.pos),
+                extra_languages=current_app.config["PLAQUE_EXTRA_NAME_LANGUAGES"],
             )
         written = _write(files, output)
         db.session.commit()
@@ -105,15 +124,25 @@ def _write(files, output: Path) -> list[Path]:
     return targets
 
 
-def _print_check(sizes) -> None:
-    """Weathering table for every design kind at each size, then scan-distance guidance."""
+def _print_check(sites, sizes, error_correction: str) -> None:
+    """Weathering table for each real plaque at each size, then scan-distance guidance."""
     from heritage.plaques import guidance, weathering
 
-    base_url = current_app.config["PUBLIC_BASE_URL"]
-    samples = [guidance.sample_content(kind, base_url) for kind in KINDS]
-    click.echo(weathering.check_table(samples, sizes))
+    config = current_app.config
+    contents = [
+        content_for(
+            site,
+            config["PUBLIC_BASE_URL"],
+            config["DEFAULT_MANAGING_UNIT"],
+            error_correction,
+            config["PLAQUE_EXTRA_NAME_LANGUAGES"],
+        )
+        for site in sites
+    ]
+    click.echo(f"Weathering {len(contents)} plaque(s) x {len(sizes)} size(s)...", err=True)
+    click.echo(weathering.check_table(contents, sizes))
     click.echo()
-    click.echo(guidance.format_guidance([guidance.for_size(size, samples[0]) for size in sizes]))
+    click.echo(guidance.format_guidance([guidance.for_size(size, contents[0]) for size in sizes]))
 
 
 @heritage_cli.command("plaque-history")

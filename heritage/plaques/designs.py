@@ -1,17 +1,14 @@
 """What a plaque says and how big it is: PlaqueContent, PlaqueSize, presets, colours per kind.
-Contract: parse_size("plaque" | "120x80mm") -> PlaqueSize; layout(content, size) -> Layout.
+Contract: parse_size("plaque" | "120x80mm") -> PlaqueSize; make_content(...) -> PlaqueContent;
+contrast_ratio(a, b) (WCAG). The layout itself is layout.compute_layout (it imports this module).
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from .payload import ERROR_CORRECTION, QR_ALPHANUMERIC, PlaqueError, normalize_code
-
-if TYPE_CHECKING:
-    from .layout import Layout
 
 KINDS = ("heritage_relic", "red_address", "border_marker", "scenic_spot")
 
@@ -35,19 +32,36 @@ class KindStyle:
     tint: str  # light background of the code box
 
 
+# Every label keeps WCAG contrast >= 4.5:1 on its band (tests/plaques/test_print_rules.py):
+# the red address's red and the scenic teal are a shade darker than the brand colours for that.
 KIND_STYLES = {
     "heritage_relic": KindStyle(
-        "DI TÍCH LỊCH SỬ – VĂN HOÁ", "HISTORICAL & CULTURAL RELIC", "#7A1F12", "#D9A441", "#F6EEDF"
+        "DI TÍCH LỊCH SỬ – VĂN HÓA", "HISTORICAL & CULTURAL RELIC", "#7A1F12", "#D9A441", "#F6EEDF"
     ),
-    "red_address": KindStyle("ĐỊA CHỈ ĐỎ", "RED ADDRESS", "#B3121B", "#FFCD00", "#FBEAEA"),
+    "red_address": KindStyle("ĐỊA CHỈ ĐỎ", "RED ADDRESS", "#A30F18", "#FFCD00", "#FBEAEA"),
     "border_marker": KindStyle(
         "CỘT MỐC BIÊN GIỚI", "NATIONAL BORDER MARKER", "#1B3A2F", "#8FB8DE", "#E7EFEA"
     ),
-    "scenic_spot": KindStyle("DANH LAM THẮNG CẢNH", "SCENIC LANDMARK", "#00606B", "#7CC6E8", "#E3F2F3"),
+    "scenic_spot": KindStyle("DANH LAM THẮNG CẢNH", "SCENIC LANDMARK", "#004E57", "#7CC6E8", "#E3F2F3"),
 }
 INK = "#111111"  # near-black body text
 QR_DARK = "#000000"  # pure black modules, on pure white
 WHITE = "#FFFFFF"
+MIN_CONTRAST = 4.5  # WCAG AA for normal text; plaques are read from a distance in sunlight
+# Languages whose site name may be printed under the Vietnamese and English names.
+EXTRA_NAME_LANGUAGES = ("zh", "ko")
+
+
+def _luminance(colour: str) -> float:
+    channels = [int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+    linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def contrast_ratio(foreground: str, background: str) -> float:
+    """WCAG 2 contrast ratio of two #RRGGBB colours (1 to 21)."""
+    light, dark = sorted((_luminance(foreground), _luminance(background)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
 
 
 @dataclass(frozen=True)
@@ -62,8 +76,13 @@ class PlaqueContent:
     managing_unit: str
     short_url_text: str
     error_correction: str = "H"
+    # (language, name) pairs printed on one line under the names, e.g. (("zh", "下龙湾"),).
+    extra_names: tuple[tuple[str, str], ...] = ()
 
     def __post_init__(self) -> None:
+        for language, _name in self.extra_names:
+            if language not in EXTRA_NAME_LANGUAGES:
+                raise PlaqueError(f"Extra plaque names must be in {', '.join(EXTRA_NAME_LANGUAGES)}.")
         normalize_code(self.code)
         if self.kind not in KINDS:
             raise PlaqueError(f"Plaque kind {self.kind!r} is not one of {', '.join(KINDS)}.")
@@ -83,6 +102,7 @@ def make_content(
     name_en: str,
     managing_unit: str,
     error_correction: str = "H",
+    extra_names: tuple[tuple[str, str], ...] = (),
 ) -> PlaqueContent:
     """Build PlaqueContent from the app's settings: URL and short URL derived from the code."""
     from .payload import plaque_url, short_url_text
@@ -96,6 +116,7 @@ def make_content(
         managing_unit=managing_unit,
         short_url_text=short_url_text(public_base_url, code),
         error_correction=error_correction,
+        extra_names=tuple((lang, name) for lang, name in extra_names if name and name.strip()),
     )
 
 
@@ -174,10 +195,3 @@ def parse_size(text: str, *, bleed_mm: float = 0, crop_marks: bool = False) -> P
     w = float(m.group(1).replace(",", ".")) * unit
     h = float(m.group(2).replace(",", ".")) * unit
     return PlaqueSize(f"{w:g}x{h:g}mm", w, h, bleed_mm, crop_marks)
-
-
-def layout(content: PlaqueContent, size: PlaqueSize) -> Layout:
-    """Compute the one layout (mm positions, fonts, colours) all three renderers draw."""
-    from .layout import compute_layout  # layout.py imports this module's dataclasses
-
-    return compute_layout(content, size)

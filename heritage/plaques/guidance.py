@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from heritage.plaques.designs import SIZE_PRESETS, PlaqueContent, PlaqueSize, layout, make_content, parse_size
+from heritage.plaques.designs import SIZE_PRESETS, PlaqueContent, PlaqueSize, make_content, parse_size
+from heritage.plaques.layout import layout
 from heritage.plaques.payload import QUIET_ZONE
 
 MIN_MODULE_MM = 0.8  # below this, phones need to come very close and wear blurs modules together

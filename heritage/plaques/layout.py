@@ -1,12 +1,11 @@
 """The one plaque layout, in mm from the page's top-left, that PNG, SVG and PDF all draw.
-Contract: compute_layout(content, size) -> Layout (boxes, text runs, QR placement, logo area).
+Contract: compute_layout(content, size) -> Layout (boxes, text runs, QR placement, logo area);
+layout() is the same function under its short name.
 
-Arrangements: "portrait" (header band, QR, calls to action, code box, footer band),
-"landscape" (header band, QR left, texts right, footer band). Texts first shrink 15 %; when
-the QR would still get less than about half the short side (72 % on a 50 mm sticker), optional
-texts are dropped in DROP_ORDER, and any text under MIN_TEXT_MM or wider than the plaque is
-dropped too (all recorded in Layout.dropped). A coloured frame replaces the bands once no band
-text is left. A 50x50 mm sticker thus keeps only the QR, the short URL and the code.
+The areas come from frame.plan_frame(size), which never sees the site: the QR's size and place
+are fixed per size. Here the texts are fitted into those areas (textfit.set_block: smaller type,
+more lines, then a shortened name), and the bands are coloured into the bleed, or kept
+frame.SAFE_MM inside the trim when there is none, so no colour and no rule meets the cut.
 """
 
 from __future__ import annotations
@@ -15,25 +14,16 @@ from dataclasses import dataclass, field
 
 from . import textfit as tf
 from .designs import CALL_TO_ACTION, INK, KIND_STYLES, WHITE, PlaqueContent, PlaqueSize
+from .frame import DROP_ORDER, MIN_TEXT_MM, SAFE_MM, Area, Frame, plan_frame
 from .payload import QUIET_ZONE, frozen_matrix, qr_version
+from .wording import without_parentheses
 
-# Least useful first; the QR and the code text are never dropped.
-DROP_ORDER = (
-    "cta_asia",
-    "cta_en",
-    "name_en",
-    "kind_label",
-    "managing_unit",
-    "cta_vi",
-    "name_vi",
-    "url",
-)
-HEAD_SLOTS = {"kind_label", "name_vi", "name_en", "managing_unit"}
+__all__ = ["DROP_ORDER", "SAFE_MM", "Box", "Layout", "QrPlacement", "TextRun", "compute_layout", "layout"]
+
 # Measured with `flask heritage plaques --check`: above ~2% of the symbol a centre logo makes an
 # H-level plaque fail weathering cases (blur, 12% blob) that the plain plaque survives, so the
 # logo gate would refuse it. At Q there is no error correction to spare for a logo at all.
 LOGO_MAX_FRACTION = {"H": 0.02, "Q": 0.0, "M": 0.0, "L": 0.0}
-MIN_TEXT_MM = 1.6  # em size, about 4.5 pt: the smallest optional text worth printing
 CROP_MARK_LEN = 5.0
 CROP_MARK_OFFSET = 2.0
 
@@ -126,171 +116,100 @@ def _mix(a: str, b: str, t: float) -> str:
     return "#" + "".join(f"{round(x + (y - x) * t):02X}" for x, y in zip(ca, cb, strict=True))
 
 
-class _Plan:
-    """Accumulates boxes and text runs while one arrangement is tried."""
-
-    def __init__(self) -> None:
-        self.boxes: list[Box] = []
-        self.texts: list[TextRun] = []
-
-    def place(self, lines: list[tf.Line], x: float, top: float, w: float, align: str) -> float:
-        """Stack lines from top in a column of width w; return the bottom."""
-        y = top
-        for ln in lines:
-            h = tf.line_height(ln)
-            base = tf.baseline_in(ln, y, h)
-            lw = ln.width
-            cx = x + (w - lw) / 2 if align == "center" else x
-            for text, role in ln.segments:
-                self.texts.append(TextRun(text, cx, base, ln.size, role, ln.fill, ln.slot))
-                cx += tf.fonts.text_width(text, role, ln.size)
-            y += h
-        return y
+def _place(texts: list[TextRun], lines: list[tf.Line], area: Area, align: str) -> None:
+    """Stack lines centred vertically in area, aligned left or centred in its width."""
+    y = area.y + (area.h - sum(tf.line_height(ln) for ln in lines)) / 2
+    for ln in lines:
+        h = tf.line_height(ln)
+        base = tf.baseline_in(ln, y, h)
+        cx = area.x + (area.w - ln.width) / 2 if align == "center" else area.x
+        for text, role in ln.segments:
+            texts.append(TextRun(text, cx, base, ln.size, role, ln.fill, ln.slot))
+            cx += tf.fonts.text_width(text, role, ln.size)
+        y += h
 
 
-def _height(lines: list[tf.Line]) -> float:
-    return sum(tf.line_height(ln) for ln in lines)
+# Smallest type a copy may shrink to (em, mm); the typed forms may go a little below the rest.
+SMALLEST_EM = {"code": 3.0, "url": 1.7}
 
 
-def _texts(c: PlaqueContent, u: float, w: float, drop: set[str]) -> dict[str, list[tf.Line]]:
-    """Every optional text as wrapped lines for a column of width w at scale u (mm per %)."""
-    st = KIND_STYLES[c.kind]
-    light = _mix(st.primary, WHITE, 0.82)
+def _copy(frame: Frame, slot: str, parts, fill: str, lines: int = 1, smallest: float = 0.0) -> tf.Copy:
+    """A text for textfit: nominal size from the frame, never under MIN_TEXT_MM (or
+    `smallest` x type scale, which keeps a name from shrinking far below its neighbours)."""
+    nominal = frame.page.em(slot)
+    floor = max(SMALLEST_EM.get(slot, MIN_TEXT_MM), smallest * frame.page.type_scale)
+    return tf.Copy(tuple(parts), nominal, min(floor, nominal), fill, slot, lines)
+
+
+def _asia_parts(content: PlaqueContent) -> list[tuple[str, str]]:
+    """Chinese and Korean names on one line, without a Vietnamese gloss in brackets (the
+    Vietnamese name is printed just above); their own brackets stay until shortening."""
+    parts: list[tuple[str, str]] = []
+    for language, name in content.extra_names:
+        if parts:
+            parts.append(("  ·  ", "sans"))
+        parts.append((without_parentheses(name, latin_only=True) or name, language))
+    return parts
+
+
+def _texts(frame: Frame, content: PlaqueContent) -> list[TextRun]:
+    style = KIND_STYLES[content.kind]
+    light = _mix(style.primary, WHITE, 0.82)
+    kept, align, out = set(frame.kept), frame.text_align, []
+
+    def fill(area, copies, how=align):
+        copies = [cp for cp in copies if cp.slot in kept]
+        if area is None or not copies:
+            return
+        _place(out, [ln for ls in tf.set_block(copies, area.w, area.h) for ln in ls], area, how)
+
+    label = f"{style.label_vi}  ·  {style.label_en}"
+    fill(frame.kind_label_area, [_copy(frame, "kind_label", [(label, "sans-bold")], style.accent)])
+    names = [
+        _copy(frame, "name_vi", [(content.name_vi, "sans-bold")], WHITE, 3, 2.8),
+        _copy(frame, "name_en", [(content.name_en, "sans")], light, 2, 2.0),
+        _copy(frame, "name_asia", _asia_parts(content), light, 1, 2.0),
+    ]
+    fill(frame.names_area, [n for n in names if n.parts])
+    unit = _copy(frame, "managing_unit", [(content.managing_unit, "sans")], light, 2)
+    fill(frame.footer_text_area, [unit], "center")
     cta = CALL_TO_ACTION
-    make = {
-        "kind_label": lambda: [
-            tf.fit(
-                tf.line(f"{st.label_vi}  ·  {st.label_en}", "sans-bold", 2.6 * u, st.accent, "kind_label"),
-                w,
-                1.6,
-            )
+    fill(
+        frame.cta_area,
+        [
+            _copy(frame, "cta_vi", [(cta["vi"], "sans-bold")], INK),
+            _copy(frame, "cta_en", [(cta["en"], "sans")], "#333333"),
+            _copy(frame, "cta_asia", [(cta["zh"], "zh"), ("  ·  ", "sans"), (cta["ko"], "ko")], "#333333"),
         ],
-        # Two lines at up to 22 % smaller before a third: long names must not eat the QR.
-        "name_vi": lambda: tf.wrap(
-            c.name_vi, "sans-bold", 6.2 * u, WHITE, "name_vi", w, 2, max(2.4, 4.8 * u)
-        ),
-        "name_en": lambda: tf.wrap(c.name_en, "sans", 3.8 * u, light, "name_en", w, 2, 2.0),
-        "managing_unit": lambda: tf.wrap(c.managing_unit, "sans", 2.8 * u, light, "managing_unit", w, 2, 1.7),
-        "cta_vi": lambda: [tf.fit(tf.line(cta["vi"], "sans-bold", 4.4 * u, INK, "cta_vi"), w, 2.0)],
-        "cta_en": lambda: [tf.fit(tf.line(cta["en"], "sans", 3.7 * u, "#333333", "cta_en"), w, 1.9)],
-        "cta_asia": lambda: [
-            tf.fit(
-                tf.mixed(
-                    [(cta["zh"], "zh"), ("  ·  ", "sans"), (cta["ko"], "ko")], 3.5 * u, "#333333", "cta_asia"
-                ),
-                w,
-                1.9,
-            )
-        ],
-    }
-    # Only what is kept is measured: the drop search calls this up to 18 times per plaque.
-    return {k: (list(f()) if k not in drop else []) for k, f in make.items()}
-
-
-def _code_lines(c: PlaqueContent, u: float, w: float, drop: set[str]) -> list[tf.Line]:
-    out = []
-    if "url" not in drop and c.short_url_text:
-        # At least 2.2 mm: on a sticker u is small, but the URL may use the box's full width.
-        url = tf.line(c.short_url_text, "mono", max(3.4 * u, 2.2), "#333333", "url")
-        out.append(tf.fit(url, w, 1.7))
-    # The code is what people type when the QR is worn: big, but never wider than the box.
-    out.append(tf.fit(tf.line(c.code, "mono-bold", max(11 * u, 5.0), INK, "code"), w, 3.0))
+    )
+    box, pad = frame.code_box, frame.page.code_box_pad
+    inside = Area(box.x + pad, box.y + pad, box.w - 2 * pad, box.h - 2 * pad)
+    code = [
+        _copy(frame, "url", [(content.short_url_text, "mono")], "#333333"),
+        _copy(frame, "code", [(content.code, "mono-bold")], INK),
+    ]
+    if not content.short_url_text:
+        code = code[1:]
+    fill(inside, code, "center")
     return out
 
 
-def _bands(p: _Plan, c, t, ox, oy, W, H, b, u, w, align) -> tuple[float, float, float]:
-    """Draw header band, stripe and footer band (or a frame); return (top, bottom, frame)."""
-    st = KIND_STYLES[c.kind]
-    head = t["kind_label"] + t["name_vi"] + t["name_en"]
-    foot = t["managing_unit"]
-    if not head and not foot:
-        f = max(1.5, 3.5 * u)
-        # Frame mode: colour all round, white inside (bleed takes the colour).
-        p.boxes.append(Box(ox - b, oy - b, W + 2 * b, H + 2 * b, st.primary, slot="frame"))
-        p.boxes.append(Box(ox + f, oy + f, W - 2 * f, H - 2 * f, WHITE, 1.2 * u, "panel"))
-        return oy + f, oy + H - f, f
-    pad, x = 3.6 * u, ox + (W - w) / 2
-    # Without a band on one side, keep a plain margin there (the code box must not touch the edge).
-    top, bottom = oy + 0.5 * pad, oy + H - pad
-    if head:
-        hh = 2 * pad + _height(head) + (0.8 * u if t["kind_label"] else 0)
-        p.boxes.append(Box(ox - b, oy - b, W + 2 * b, hh + b, st.primary, slot="header"))
-        y = p.place(t["kind_label"], x, oy + pad, w, align)
-        y += 0.8 * u if t["kind_label"] else 0
-        p.place(t["name_vi"] + t["name_en"], x, y, w, align)
-        stripe = 1.2 * u
-        p.boxes.append(Box(ox - b, oy + hh, W + 2 * b, stripe, st.accent, slot="stripe"))
-        top = oy + hh + stripe
-    if foot:
-        fh = 2 * 0.7 * pad + _height(foot)
-        p.boxes.append(Box(ox - b, oy + H - fh, W + 2 * b, fh + b, st.primary, slot="footer"))
-        p.place(foot, x, oy + H - fh + 0.7 * pad, w, "center")
-        bottom = oy + H - fh
-    return top, bottom, 0.0
+def _colour(area: Area, size: PlaqueSize, fill: str, slot: str) -> Box:
+    """A band's colour: into the bleed when there is one (a cut a little off still meets
+    colour), else SAFE_MM inside the trim (a cut a little off never meets it)."""
+    o, b = size.margin_mm, size.bleed_mm
+    left, right = o, o + size.width_mm
+    top, bottom = o, o + size.height_mm
+    grow = b if b > 0 else -SAFE_MM
 
+    def edge(value: float, trim_edge: float, outward: float) -> float:
+        return trim_edge + outward * grow if abs(value - trim_edge) < 1e-6 else value
 
-def _code_box(p: _Plan, c, lines, x, y, w, u) -> None:
-    pad = 1.6 * u
-    h = 2 * pad + _height(lines)
-    p.boxes.append(Box(x, y, w, h, KIND_STYLES[c.kind].tint, 1.6 * u, "code_box"))
-    p.place(lines, x + pad, y + pad, w - 2 * pad, "center")
-
-
-def _min_qr(W: float, H: float) -> float:
-    """Smallest acceptable QR (with quiet zone): half the short side, more on small plaques."""
-    s = min(W, H)
-    return s * (0.52 + 0.2 * min(1.0, max(0.0, (100 - s) / 50)))
-
-
-def _portrait(c, size, drop, n, scale) -> tuple[_Plan, Box, bool]:
-    W, H, b, o = size.width_mm, size.height_mm, size.bleed_mm, size.margin_mm
-    u = scale * min(W, H / 1.3) / 100
-    m = max(2.0, 5 * u)
-    t = _texts(c, u, W - 2 * m, drop)
-    p = _Plan()
-    top, bottom, f = _bands(p, c, t, o, o, W, H, b, u, W - 2 * m, "center")
-    inner = W - 2 * max(m, f + 1.5 * u)
-    code = _code_lines(c, u, inner - 3.2 * u, drop)
-    ctas = t["cta_vi"] + t["cta_en"] + t["cta_asia"]
-    code_h = 3.2 * u + _height(code)
-    gaps = [0.4, 0.8 if ctas else 0.0, 1.0, 0.6]  # above QR, QR-CTA, CTA-code, below code
-    min_gap = max(0.8, 2.0 * u)
-    room = bottom - top - _height(ctas) - code_h
-    q = min(W - 2 * (f + 1.0 * u), room - min_gap * sum(gaps), 0.86 * W)
-    ok = q >= _min_qr(W, H)
-    spare = (room - q) / sum(gaps)
-    y = top + spare * gaps[0]
-    qbox = Box(o + (W - q) / 2, y, q, q, WHITE)
-    y += q + spare * gaps[1]
-    y = p.place(ctas, o + m, y, W - 2 * m, "center") + spare * gaps[2]
-    _code_box(p, c, code, o + (W - inner) / 2, y, inner, u)
-    return p, qbox, ok
-
-
-def _landscape(c, size, drop, n, scale) -> tuple[_Plan, Box, bool]:
-    W, H, b, o = size.width_mm, size.height_mm, size.bleed_mm, size.margin_mm
-    u = scale * min(H, W / 1.3) / 100
-    m = max(2.0, 5 * u)
-    t = _texts(c, u, W - 2 * m, drop)
-    p = _Plan()
-    top, bottom, f = _bands(p, c, t, o, o, W, H, b, u, W - 2 * m, "left")
-    gap = max(1.5, 3 * u)
-    q = min(bottom - top - 2 * (gap if f == 0 else 0.6 * u), 0.58 * W)
-    quiet = QUIET_ZONE * q / (n + 2 * QUIET_ZONE)
-    qx = o + max(m - quiet, f + 0.6 * u)  # the white quiet zone may reach into the margin
-    col_x = qx + q + gap * 0.5
-    col_w = o + W - max(m, f + 1.5 * u) - col_x
-    t = _texts(c, u, col_w, drop | HEAD_SLOTS)  # the column holds the calls to action only
-    ctas = t["cta_vi"] + t["cta_en"] + t["cta_asia"]
-    code = _code_lines(c, u, col_w - 3.2 * u, drop)
-    code_h = 3.2 * u + _height(code)
-    col_h = _height(ctas) + (gap if ctas else 0) + code_h
-    ok = col_h <= bottom - top - gap and q >= 0.9 * _min_qr(W, H) and col_w >= 18 * u
-    y = top + (bottom - top - col_h) / 2
-    y = p.place(ctas, col_x, y, col_w, "left") + (gap if ctas else 0)
-    _code_box(p, c, code, col_x, y, col_w, u)
-    qbox = Box(qx, top + (bottom - top - q) / 2, q, q, WHITE)
-    return p, qbox, ok
+    x0 = edge(area.x, left, -1)
+    x1 = edge(area.x + area.w, right, 1)
+    y0 = edge(area.y, top, -1)
+    y1 = edge(area.bottom, bottom, 1)
+    return Box(x0, y0, x1 - x0, y1 - y0, fill, slot=slot)
 
 
 def _crop_marks(size: PlaqueSize) -> tuple[tuple[float, float, float, float], ...]:
@@ -308,35 +227,16 @@ def _crop_marks(size: PlaqueSize) -> tuple[tuple[float, float, float, float], ..
     return tuple(marks)
 
 
-def _overflows(t: TextRun, size: PlaqueSize) -> bool:
-    right = t.x + tf.fonts.text_width(t.text, t.role, t.size)
-    return t.x < size.margin_mm - 0.01 or right > size.margin_mm + size.width_mm + 0.01
-
-
 def compute_layout(content: PlaqueContent, size: PlaqueSize) -> Layout:
+    fr = plan_frame(size)
     matrix = frozen_matrix(content.url, content.error_correction)
     version = qr_version(content.url, content.error_correction)
     n = len(matrix)
-    landscape = size.width_mm / size.height_mm >= 1.15
-    arrange = _landscape if landscape else _portrait
-    dropped: list[str] = []
-    while True:
-        # Texts may shrink by 15 % before the next one is dropped.
-        for scale in (1.0, 0.85):
-            plan, qbox, ok = arrange(content, size, set(dropped), n, scale)
-            if ok:
-                break
-        left = [s for s in DROP_ORDER if s not in dropped]
-        # A text too small to read is noise: drop it rather than print it.
-        bad = {t.slot for t in plan.texts if t.size < MIN_TEXT_MM or _overflows(t, size)}
-        tiny = [s for s in left if s in bad]
-        if (ok and not tiny) or not left:
-            break
-        dropped.extend(tiny if ok else left[:1])
-    module = qbox.w / (n + 2 * QUIET_ZONE)
+    square = fr.qr_square
+    module = square.w / (n + 2 * QUIET_ZONE)
     qr = QrPlacement(
-        qbox.x + QUIET_ZONE * module,
-        qbox.y + QUIET_ZONE * module,
+        square.x + QUIET_ZONE * module,
+        square.y + QUIET_ZONE * module,
         module,
         matrix,
         version,
@@ -348,31 +248,45 @@ def compute_layout(content: PlaqueContent, size: PlaqueSize) -> Layout:
     k = max(k, 0)
     start = (n - k) // 2
     logo_box = Box(qr.x + start * module, qr.y + start * module, k * module, k * module, WHITE)
-    o = size.margin_mm
+    st = KIND_STYLES[content.kind]
+    o, b = size.margin_mm, size.bleed_mm
+    bands = [
+        _colour(area, size, fill, slot)
+        for area, fill, slot in (
+            (fr.header_band, st.primary, "header"),
+            (fr.stripe, st.accent, "stripe"),
+            (fr.footer_band, st.primary, "footer"),
+        )
+        if area is not None
+    ]
+    cb = fr.code_box
+    code_box = Box(cb.x, cb.y, cb.w, cb.h, st.tint, 1.6 * fr.page.type_scale, "code_box")
+    page = Box(o - b, o - b, size.width_mm + 2 * b, size.height_mm + 2 * b, WHITE, slot="background")
     return Layout(
         content=content,
         size=size,
         page_w=size.page_width_mm,
         page_h=size.page_height_mm,
         trim=Box(o, o, size.width_mm, size.height_mm, WHITE),
-        boxes=(
-            Box(
-                o - size.bleed_mm,
-                o - size.bleed_mm,
-                size.width_mm + 2 * size.bleed_mm,
-                size.height_mm + 2 * size.bleed_mm,
-                WHITE,
-                slot="background",
-            ),
-            *plan.boxes,
-            qr.outer,
-        ),
-        texts=tuple(plan.texts),
+        boxes=(page, *bands, code_box, qr.outer),
+        texts=tuple(_texts(fr, content)),
         qr=qr,
         logo_box=logo_box,
         logo_modules=(start, k),
         logo_fraction=(k * k) / (n * n),
         crop_marks=_crop_marks(size),
-        arrangement=("landscape" if landscape else "portrait") + ("-compact" if dropped else ""),
-        dropped=tuple(dropped),
+        arrangement=fr.arrangement,
+        dropped=fr.dropped,
     )
+
+
+layout = compute_layout
+
+
+def background_at(lay: Layout, x: float, y: float) -> str:
+    """The colour printed under a point: the last box drawn there (what a text sits on)."""
+    fill = WHITE
+    for box in lay.boxes:
+        if box.x <= x <= box.x + box.w and box.y <= y <= box.y + box.h:
+            fill = box.fill
+    return fill

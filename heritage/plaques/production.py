@@ -12,12 +12,12 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from heritage.plaques.designs import PlaqueContent, PlaqueSize, make_content
+from heritage.plaques.designs import EXTRA_NAME_LANGUAGES, PlaqueContent, PlaqueSize, make_content
 from heritage.plaques.models import PrintBatch, PrintBatchItem
 from heritage.plaques.payload import PlaqueError
 from heritage.sites.codes import normalise_code
 from heritage.sites.models import Site, SiteKind
-from heritage.sites.visibility import PRINTABLE
+from heritage.sites.visibility import LISTED, PRINTABLE
 
 FORMATS = ("png", "svg", "pdf")
 SHEETS = ("A4", "A3")
@@ -88,7 +88,19 @@ def select_sites(
     return sites
 
 
-def content_for(site: Site, base_url: str, default_unit: str, error_correction: str = "H") -> PlaqueContent:
+def extra_names(site: Site, languages=("zh",)) -> tuple[tuple[str, str], ...]:
+    """Names printed under vi/en: the configured languages (PLAQUE_EXTRA_NAME_LANGUAGES) the
+    site has a name in; a border marker always shows its Chinese name, read across the border."""
+    wanted = [lang for lang in EXTRA_NAME_LANGUAGES if lang in languages]
+    if site.kind == SiteKind.border_marker and "zh" not in wanted:
+        wanted.insert(0, "zh")
+    texts = [(lang, site.texts.get(lang)) for lang in wanted]
+    return tuple((lang, text.name) for lang, text in texts if text is not None and text.name)
+
+
+def content_for(
+    site: Site, base_url: str, default_unit: str, error_correction: str = "H", extra_languages=("zh",)
+) -> PlaqueContent:
     vi = site.texts.get("vi") or next(iter(site.texts.values()))
     en = site.texts.get("en")
     return make_content(
@@ -99,7 +111,17 @@ def content_for(site: Site, base_url: str, default_unit: str, error_correction: 
         name_en=en.name if en else "",
         managing_unit=site.managing_unit or default_unit,
         error_correction=error_correction,
+        extra_names=extra_names(site, extra_languages),
     )
+
+
+def published_sites(session: Session) -> list[Site]:
+    """Every published site, the plaques `--check` weathers when no selection is given."""
+    stmt = select(Site).options(selectinload(Site.texts)).order_by(Site.district, Site.slug)
+    sites = list(session.scalars(stmt.where(Site.state.in_(LISTED))))
+    if not sites:
+        raise PlaqueError("No published site yet: load the demo (flask heritage load-demo) or publish one.")
+    return sites
 
 
 def render_one(content: PlaqueContent, order: PlaqueOrder) -> bytes:
@@ -124,9 +146,12 @@ def produce(
     base_url: str,
     default_unit: str,
     progress: Progress | None = None,
+    extra_languages=("zh",),
 ) -> tuple[list[PlaqueFile], PrintBatch]:
     """Every plaque rendered and verified, then the batch recorded; the caller commits."""
-    contents = [content_for(s, base_url, default_unit, order.error_correction) for s in sites]
+    contents = [
+        content_for(s, base_url, default_unit, order.error_correction, extra_languages) for s in sites
+    ]
     files: list[PlaqueFile] = []
     if order.sheet:
         from heritage.plaques.sheets import render_sheet_pdf

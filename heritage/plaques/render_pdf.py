@@ -14,8 +14,8 @@ from collections.abc import Iterable
 from fpdf import FPDF
 
 from . import fonts
-from .designs import PlaqueContent, PlaqueSize, layout
-from .layout import Layout, dark_runs
+from .designs import PlaqueContent, PlaqueSize
+from .layout import Layout, dark_runs, layout
 from .render_png import load_logo, logo_inner
 
 MM_TO_PT = 72 / 25.4

@@ -10,8 +10,8 @@ from functools import lru_cache
 from PIL import Image, ImageColor, ImageDraw, ImageFont
 
 from . import fonts
-from .designs import PlaqueContent, PlaqueSize, layout
-from .layout import Layout, dark_runs
+from .designs import PlaqueContent, PlaqueSize
+from .layout import Layout, dark_runs, layout
 from .payload import PlaqueError
 
 MAX_PIXELS = 200_000_000  # a 2 m sign at 600 dpi would need ~3 GB; ask for a lower DPI instead

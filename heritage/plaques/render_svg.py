@@ -17,8 +17,8 @@ from fontTools.pens.svgPathPen import SVGPathPen
 from fontTools.pens.transformPen import TransformPen
 
 from . import fonts
-from .designs import PlaqueContent, PlaqueSize, layout
-from .layout import Layout, TextRun, dark_runs
+from .designs import PlaqueContent, PlaqueSize
+from .layout import Layout, TextRun, dark_runs, layout
 from .render_png import load_logo, logo_inner
 
 

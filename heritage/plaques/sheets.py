@@ -2,7 +2,8 @@
 Contract: render_sheet_pdf(contents, size, sheet="A4"|"A3", progress=None) -> PDF bytes.
 
 One FPDF document and one FontBook for the whole run (fonts parsed and subset once), plaques
-in reading order, cut marks in the page margin on every cut line, a slug line per page.
+in reading order, cut marks in the page margin on every cut line of an occupied cell (a last,
+part-filled page marks no empty slot), a slug line per page.
 """
 
 from __future__ import annotations
@@ -10,8 +11,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from . import fonts
-from .designs import CALL_TO_ACTION, KIND_STYLES, PlaqueContent, PlaqueSize, layout
+from .designs import PlaqueContent, PlaqueSize
+from .layout import layout
 from .payload import PlaqueError
 from .render_pdf import FontBook, draw_layout, new_pdf
 
@@ -67,36 +68,30 @@ def sheet_grid(size: PlaqueSize, sheet: str = "A4") -> SheetGrid:
     return SheetGrid(sw, sh, cols, rows, (sw - used_w) / 2, (sh - used_h) / 2, cw, ch, gutter)
 
 
-def _cut_marks(pdf, g: SheetGrid, bleed: float) -> None:
-    """Marks in the page margin, in line with every trim edge, for guillotine cutting."""
-    pdf.set_draw_color(0, 0, 0)
-    pdf.set_line_width(0.1)
-    top, bottom = g.y0 - MARK_OFFSET, g.y0 + g.rows * (g.cell_h + g.gutter) - g.gutter
-    left, right = g.x0 - MARK_OFFSET, g.x0 + g.cols * (g.cell_w + g.gutter) - g.gutter
-    for c in range(g.cols):
+Line = tuple[float, float, float, float]
+
+
+def cut_mark_lines(g: SheetGrid, bleed: float, count: int) -> list[Line]:
+    """Marks in the page margin, in line with every trim edge of the first `count` cells of
+    a page, for guillotine cutting: rows and columns that hold no plaque get none."""
+    count = min(count, g.per_page)
+    cols, rows = min(g.cols, count), -(-count // g.cols)
+    top = g.y0 - MARK_OFFSET - bleed
+    bottom = g.y0 + rows * (g.cell_h + g.gutter) - g.gutter + MARK_OFFSET + bleed
+    left = g.x0 - MARK_OFFSET - bleed
+    right = g.x0 + cols * (g.cell_w + g.gutter) - g.gutter + MARK_OFFSET + bleed
+    lines: list[Line] = []
+    for c in range(cols):
         x = g.x0 + c * (g.cell_w + g.gutter) + bleed
         for xe in (x, x + g.cell_w - 2 * bleed):
-            pdf.line(xe, top - bleed, xe, top - bleed - MARK_LEN)
-            pdf.line(xe, bottom + MARK_OFFSET + bleed, xe, bottom + MARK_OFFSET + bleed + MARK_LEN)
-    for r in range(g.rows):
+            lines.append((xe, top, xe, top - MARK_LEN))
+            lines.append((xe, bottom, xe, bottom + MARK_LEN))
+    for r in range(rows):
         y = g.y0 + r * (g.cell_h + g.gutter) + bleed
         for ye in (y, y + g.cell_h - 2 * bleed):
-            pdf.line(left - bleed, ye, left - bleed - MARK_LEN, ye)
-            pdf.line(right + MARK_OFFSET + bleed, ye, right + MARK_OFFSET + bleed + MARK_LEN, ye)
-
-
-def _sheet_texts(contents: list[PlaqueContent]) -> list[tuple[str, str]]:
-    """Every (text, role) a sheet may draw, so fonts are registered once with all characters."""
-    texts = [(CALL_TO_ACTION["zh"], "zh"), (CALL_TO_ACTION["ko"], "ko")]
-    extra = [CALL_TO_ACTION["vi"], CALL_TO_ACTION["en"], "0123456789 ·–/:.()-×"]
-    extra += [f"{st.label_vi}  ·  {st.label_en}" for st in KIND_STYLES.values()]
-    seen: set[str] = set()
-    for c in contents:
-        for text in (c.name_vi, c.name_en, c.managing_unit, c.short_url_text, c.code):
-            seen.add(fonts.normalize_text(text))
-    for text in sorted(seen) + extra:
-        texts.extend((text, role) for role in ("sans", "sans-bold", "mono", "mono-bold"))
-    return texts
+            lines.append((left, ye, left - MARK_LEN, ye))
+            lines.append((right, ye, right + MARK_LEN, ye))
+    return lines
 
 
 def render_sheet_pdf(
@@ -114,11 +109,16 @@ def render_sheet_pdf(
     total = len(contents)
     pages = (total + g.per_page - 1) // g.per_page
     pdf = new_pdf(g.sheet_w, g.sheet_h, f"{total} plaques {size.width_mm:g}×{size.height_mm:g} mm")
-    book = FontBook(pdf, _sheet_texts(contents))
-    for i, content in enumerate(contents):
+    layouts = [layout(content, cell) for content in contents]
+    slug = f"0123456789/ ·–×mm{''.join(c.code for c in contents)}"
+    book = FontBook(pdf, [*((t.text, t.role) for lay in layouts for t in lay.texts), (slug, "sans")])
+    for i, (content, lay) in enumerate(zip(contents, layouts, strict=True)):
         if i % g.per_page == 0:
             pdf.add_page()
-            _cut_marks(pdf, g, size.bleed_mm)
+            pdf.set_draw_color(0, 0, 0)
+            pdf.set_line_width(0.1)
+            for x0, y0, x1, y1 in cut_mark_lines(g, size.bleed_mm, total - i):
+                pdf.line(x0, y0, x1, y1)
             last = min(total, i + g.per_page) - 1
             book.use("sans", 2.2)
             pdf.set_text_color(80, 80, 80)
@@ -129,7 +129,7 @@ def render_sheet_pdf(
                 f" · {content.code}–{contents[last].code} · {g.cols}×{g.rows}",
             )
         dx, dy = g.cell_origin(i)
-        draw_layout(pdf, book, layout(content, cell), dx, dy)
+        draw_layout(pdf, book, lay, dx, dy)
         if progress is not None:
             progress(i + 1, total)
     return bytes(pdf.output())

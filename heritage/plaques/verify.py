@@ -7,95 +7,50 @@ from __future__ import annotations
 
 import io
 import os
-import sys
 import tempfile
-import threading
 from collections import Counter
 from pathlib import Path
 
-import zxingcpp
 from PIL import Image
 
-from heritage.plaques.payload import PlaqueError
+from heritage.plaques import weathering
+from heritage.plaques.decoding import (
+    PRINT_DPI,
+    Box,
+    PlaqueVerificationError,
+    decode,
+    decode_barcodes,
+    flatten,
+    rasterise_pdf,
+    rasterise_svg,
+)
 
-PRINT_DPI = 600  # render_png's default: verify what the printer gets, not a preview
-SHEET_DPI = 300  # sheets hold dozens of codes a page; 300 dpi still gives >=8 px per module
-Box = tuple[int, int, int, int]  # left, top, right, bottom in pixels (right/bottom exclusive)
+# Re-exported: callers check plaques through this module.
+__all__ = [
+    "PRINT_DPI",
+    "SHEET_DPI",
+    "Box",
+    "PlaqueVerificationError",
+    "atomic_write",
+    "check_image",
+    "check_logo",
+    "decode",
+    "decode_barcodes",
+    "flatten",
+    "rasterise_pdf",
+    "rasterise_svg",
+    "verified",
+    "verify_pdf",
+    "verify_png",
+    "verify_sheet_pdf",
+    "verify_svg",
+    "write_verified",
+]
 
 LOGO_MESSAGE = (
     "The logo covers too much of the code: it would not survive weathering. Use a smaller logo or none."
 )
-
-# PDFium is not thread-safe; a web worker with threads must not render two PDFs at once.
-_PDFIUM_LOCK = threading.Lock()
-
-
-class PlaqueVerificationError(PlaqueError):
-    """The rendered plaque does not scan to its URL; it must not be written or printed."""
-
-
-def flatten(image: Image.Image) -> Image.Image:
-    """Greyscale on white: a transparent PNG must not decode as black-on-black."""
-    if image.mode in ("RGBA", "LA", "PA") or (image.mode == "P" and "transparency" in image.info):
-        rgba = image.convert("RGBA")
-        base = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
-        image = Image.alpha_composite(base, rgba)
-    return image if image.mode == "L" else image.convert("L")
-
-
-def decode_barcodes(image: Image.Image) -> list[zxingcpp.Barcode]:
-    """Every QR code zxing-cpp finds, with its position and error-correction details."""
-    return list(zxingcpp.read_barcodes(flatten(image), formats=zxingcpp.BarcodeFormat.QRCode))
-
-
-def decode(image: Image.Image) -> list[str]:
-    """The text of every QR code found in `image` (empty when none)."""
-    return [barcode.text for barcode in decode_barcodes(image)]
-
-
-def rasterise_pdf(pdf_bytes: bytes, dpi: int = PRINT_DPI) -> list[Image.Image]:
-    """Each page as a greyscale image, rendered by PDFium (Chrome's PDF engine) via pypdfium2."""
-    import pypdfium2 as pdfium  # imported late: only PDF checks pay for loading PDFium
-
-    with _PDFIUM_LOCK:
-        pdf = pdfium.PdfDocument(pdf_bytes)
-        try:
-            pages = []
-            for index in range(len(pdf)):
-                page = pdf[index]
-                try:
-                    bitmap = page.render(scale=dpi / 72, grayscale=True, fill_color=(255, 255, 255, 255))
-                    pages.append(bitmap.to_pil().convert("L"))
-                finally:
-                    page.close()
-            return pages
-        finally:
-            pdf.close()
-
-
-def rasterise_svg(svg_text: str, dpi: int = PRINT_DPI) -> Image.Image:
-    """The SVG as a greyscale image, rendered by cairosvg (Cairo), with external fetches disabled."""
-    import cairosvg  # imported late: needs the system libcairo2
-    import cairosvg.surface
-
-    class InMemory(cairosvg.surface.PNGSurface):
-        def finish(self) -> None:
-            # Keep Cairo's pixels: encoding then decoding a PNG costs ~8x the drawing (A4 at 600 dpi).
-            pass
-
-    data = svg_text.encode("utf-8")
-    if sys.byteorder == "little":  # Cairo's pixels are native-endian: BGRa bytes only here
-        try:
-            tree = cairosvg.parser.Tree(bytestring=data, unsafe=False)
-            surface = InMemory(tree, None, dpi, background_color="white").cairo
-            surface.flush()
-            size, stride = (surface.get_width(), surface.get_height()), surface.get_stride()
-            # Premultiplied ("a"): page-edge pixels the drawing only partly covers are translucent.
-            return flatten(Image.frombuffer("RGBA", size, surface.get_data(), "raw", "BGRa", stride, 1))
-        except (AttributeError, TypeError):  # cairosvg internals changed: take the public path below
-            pass
-    png = cairosvg.svg2png(bytestring=data, dpi=dpi, background_color="white", unsafe=False)
-    return flatten(Image.open(io.BytesIO(png)))
+SHEET_DPI = 300  # sheets hold dozens of codes a page; 300 dpi still gives >=8 px per module
 
 
 def check_image(
@@ -222,13 +177,18 @@ def write_verified(path: str | os.PathLike, data, expected_url: str, **options) 
 
 
 def atomic_write(path: str | os.PathLike, data: bytes | str) -> Path:
-    """Write through a temporary file and a rename: never a half-written plaque on disk."""
+    """Write through a temporary file and a rename: never a half-written plaque on disk.
+
+    The file gets the mode an ordinary open() would give (0644 under the usual umask 022), not
+    the 0600 of the private temporary file, so the print shop's user can read it.
+    """
     target = Path(path)
     payload = data.encode("utf-8") if isinstance(data, str) else data
     fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(payload)
+            os.fchmod(handle.fileno(), 0o666 & ~_umask())
         os.replace(tmp, target)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -236,14 +196,25 @@ def atomic_write(path: str | os.PathLike, data: bytes | str) -> Path:
     return target
 
 
+def _umask() -> int:
+    """The process umask, read without changing it where Linux allows (os.umask sets it)."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except OSError:
+        pass
+    current = os.umask(0o022)
+    os.umask(current)
+    return current
+
+
 def check_logo(
     image: Image.Image, expected_url: str, qr_box: Box | None = None, *, modules: int | None = None
 ):
     """A logo may cost no robustness: the plaque must survive every weathering case a plain
     H-level plaque survives (blur, 12% blob, fading, JPEG, tilt, sun). Returns the cases or raises."""
-    # Imported here because weathering imports decode_barcodes from this module.
-    from heritage.plaques import weathering
-
     check_image(image, expected_url, what="logo plaque", ec_level=None)
     if qr_box is None or modules is None:
         located = weathering.locate(image)

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from PIL import Image, ImageDraw, ImageFilter
 
-from heritage.plaques.verify import Box, decode_barcodes, flatten
+from heritage.plaques.decoding import Box, decode_barcodes, flatten, locate
 
 # A phone frame, not the print file: 1080p with the code filling about a quarter of the width
 # gives ~6 px per module. Damage is applied there, because that is what a scanner app sees.
@@ -186,19 +186,6 @@ def weather(
     return damage(view, view_box, seed), view_box
 
 
-def locate(image: Image.Image) -> tuple[Box, int] | None:
-    """Symbol box (pixels, no quiet zone) and module count of the one QR code in a clean image."""
-    found = decode_barcodes(image)
-    if len(found) != 1:
-        return None
-    barcode = found[0]
-    corners = [barcode.position.top_left, barcode.position.top_right]
-    corners += [barcode.position.bottom_right, barcode.position.bottom_left]
-    xs, ys = [p.x for p in corners], [p.y for p in corners]
-    version = int(barcode.extra.get("Version", 4))
-    return (min(xs), min(ys), max(xs), max(ys)), 17 + 4 * version
-
-
 def survives(
     image: Image.Image, expected_url: str, damage: str | Damage, box: Box, modules: int, seed: int = 0
 ) -> Case:
@@ -231,6 +218,18 @@ def robustness_report(
 
 # --- the --check table ---
 
+LEGEND = (
+    "Legend: one row per plaque (site code) and size. 'module mm' is measured on the rendered PNG\n"
+    "(the symbol's dark edges found on the pixels, divided by its module count), not read from the\n"
+    "layout. Each later column is one kind of damage, applied in a 6 px/module camera view and\n"
+    "decoded again by zxing-cpp: clean (no damage), blur (focus lost, sigma 0.5 module), blob 12%\n"
+    "(opaque grime over 12% of the symbol), faded (black printed as 60% grey on off-white), jpeg q15\n"
+    "(a phone's heavy compression), tilt 20° (plaque seen from the side), sun (faded and blurred),\n"
+    "soft+blob 6% (the weathering a logo must leave room for). 'ok NN%' = decoded to exactly the\n"
+    "plaque's URL with NN% of the error-correction budget still unused (zxing's UEC: 'ok 0%' still\n"
+    "reads, but any more damage would not); FAIL = not decoded, or decoded to another text."
+)
+
 
 @dataclass(frozen=True)
 class Row:
@@ -238,6 +237,7 @@ class Row:
     size: str
     module_mm: float | None
     cases: list[Case]
+    code: str = ""
 
 
 @dataclass(frozen=True)
@@ -249,6 +249,7 @@ class Sample:
     qr_box: Box | None = None  # None: found by decoding the clean image
     modules: int | None = None
     module_mm: float | None = None
+    code: str = ""
 
 
 def robustness_table(samples: Iterable[Sample], seed: int = 0) -> list[Row]:
@@ -258,6 +259,7 @@ def robustness_table(samples: Iterable[Sample], seed: int = 0) -> list[Row]:
             s.size,
             s.module_mm,
             robustness_report(s.image, s.url, s.qr_box, modules=s.modules, seed=seed),
+            s.code,
         )
         for s in samples
     ]
@@ -266,25 +268,28 @@ def robustness_table(samples: Iterable[Sample], seed: int = 0) -> list[Row]:
 def rendered_samples(
     contents=None, sizes=None, *, dpi: int = 600, logo: bytes | None = None
 ) -> Iterator[Sample]:
-    """Real render_png plaques (one per kind with a sample site unless `contents`) x size presets.
+    """Real render_png plaques (`contents`, else one sample site per kind) x sizes (else presets).
 
+    The symbol box and module are measured on the rendered pixels (decoding.measure_symbol).
     300 dpi is enough: damage happens in the 6 px/module camera view, and 300 dpi gives >= 6 px for
     any module >= 0.51 mm, at a quarter of 600 dpi's cost.
     """
     # Imported here: the renderer needs fonts, and weathering itself works on any image.
-    from heritage.plaques.designs import KINDS, SIZE_PRESETS, layout, parse_size
+    from heritage.plaques.decoding import measure_symbol
+    from heritage.plaques.designs import KINDS, SIZE_PRESETS, parse_size
     from heritage.plaques.guidance import sample_content
     from heritage.plaques.render_png import render_png
 
     for content in contents or [sample_content(kind) for kind in KINDS]:
         for size in [parse_size(s) for s in (sizes or SIZE_PRESETS)]:
-            qr = layout(content, size).qr
             image = Image.open(io.BytesIO(render_png(content, size, dpi=dpi, logo=logo)))
-            k = dpi / 25.4  # the same mm -> px rounding render_png uses for module edges
-            side = qr.n * qr.module
-            box = (round(qr.x * k), round(qr.y * k), round((qr.x + side) * k), round((qr.y + side) * k))
+            found = measure_symbol(image)
             kind = content.kind + (" + logo" if logo else "")
-            yield Sample(kind, size.name, image, content.url, box, qr.n, qr.module)
+            if found is None:  # the clean plaque does not decode: every case will say so
+                yield Sample(kind, size.name, image, content.url, code=content.code)
+                continue
+            module = found.module_mm(dpi)
+            yield Sample(kind, size.name, image, content.url, found.box, found.modules, module, content.code)
 
 
 def _cell(case: Case) -> str:
@@ -293,12 +298,28 @@ def _cell(case: Case) -> str:
     return f"ok {round(100 * case.margin)}%" if case.margin is not None else "ok"
 
 
-def format_table(rows: list[Row]) -> str:
+def smallest_modules(rows: list[Row]) -> dict[str, float]:
+    """The smallest measured module per size, in the order the sizes first appear."""
+    out: dict[str, float] = {}
+    for row in rows:
+        if row.module_mm is not None:
+            out[row.size] = min(out.get(row.size, row.module_mm), row.module_mm)
+    return out
+
+
+def format_table(rows: list[Row], *, legend: bool = False) -> str:
     """Plain-text table; each cell is `ok NN%` (error correction still unused) or FAIL."""
     names = [case.name for case in rows[0].cases] if rows else list(CASES)
-    header = ["kind", "size", "module mm", *names]
+    coded = any(row.code for row in rows)
+    header = [*(["code"] if coded else []), "kind", "size", "module mm", *names]
     body = [
-        [row.kind, row.size, "-" if row.module_mm is None else f"{row.module_mm:.2f}", *map(_cell, row.cases)]
+        [
+            *([row.code] if coded else []),
+            row.kind,
+            row.size,
+            "-" if row.module_mm is None else f"{row.module_mm:.2f}",
+            *map(_cell, row.cases),
+        ]
         for row in rows
     ]
     widths = [max(len(str(line[i])) for line in [header, *body]) for i in range(len(header))]
@@ -309,12 +330,19 @@ def format_table(rows: list[Row]) -> str:
     lines.insert(1, "  ".join("-" * w for w in widths))
     failed = sum(not case.passed for row in rows for case in row.cases)
     lines.append(f"{len(rows)} plaques, {failed} failing cases" + ("" if failed else ": all survive"))
+    smallest = smallest_modules(rows)
+    if smallest:
+        lines.append(
+            "Smallest module per size: " + ", ".join(f"{size} {mm:.2f} mm" for size, mm in smallest.items())
+        )
+    if legend:
+        lines += ["", LEGEND]
     return "\n".join(lines)
 
 
 def check_table(contents=None, sizes=None, *, dpi: int = 300, logo: bytes | None = None) -> str:
-    """The `--check` report: every kind (or `contents`) x size preset, plus the same with `logo` if given."""
+    """The `--check` report: `contents` (else a sample per kind) x sizes, plus the same with `logo`."""
     rows = robustness_table(rendered_samples(contents, sizes, dpi=dpi))
     if logo is not None:
         rows += robustness_table(rendered_samples(contents, sizes, dpi=dpi, logo=logo))
-    return format_table(rows)
+    return format_table(rows, legend=True)

@@ -8,7 +8,8 @@ from __future__ import annotations
 import pytest
 
 from heritage.plaques import guidance
-from heritage.plaques.designs import SIZE_PRESETS, layout, parse_size
+from heritage.plaques.designs import SIZE_PRESETS, parse_size
+from heritage.plaques.layout import layout
 
 
 def test_module_size_counts_the_quiet_zone():

@@ -138,3 +138,16 @@ def test_cli_bad_input_is_a_message_not_a_traceback(runner, sites, tmp_path):
         assert result.exit_code != 0 and message in result.output, result.output
         assert "Traceback" not in result.output
     assert not list(tmp_path.iterdir())  # nothing written
+
+
+def test_check_weathers_every_published_site_and_explains_its_columns(runner, sites):
+    trung_ban, marker, archived = sites
+    result = runner.invoke(args=["heritage", "plaques", "--check", "--size", "sticker"])
+    assert result.exit_code == 0, result.output
+    rows = [line.split() for line in result.output.splitlines()]
+    codes = [row[0] for row in rows if row and row[0] in {s.plaque_code for s in sites}]
+    assert sorted(codes) == sorted([trung_ban.plaque_code, marker.plaque_code])  # not the archived one
+    assert "Smallest module per size: sticker 0.88 mm" in result.output
+    assert "'ok NN%' = decoded" in result.output and "FAIL = not decoded" in result.output
+    one = runner.invoke(args=["heritage", "plaques", "--check", marker.plaque_code, "--size", "sticker"])
+    assert one.exit_code == 0 and trung_ban.plaque_code not in one.output and marker.plaque_code in one.output

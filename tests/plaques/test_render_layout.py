@@ -15,11 +15,10 @@ from heritage.plaques.designs import (
     SIZE_PRESETS,
     PlaqueContent,
     PlaqueSize,
-    layout,
     make_content,
     parse_size,
 )
-from heritage.plaques.layout import DROP_ORDER, dark_runs
+from heritage.plaques.layout import DROP_ORDER, dark_runs, layout
 from heritage.plaques.payload import PlaqueError
 
 BASE = "https://disan.quangninh.gov.vn"

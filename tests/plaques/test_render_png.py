@@ -8,8 +8,9 @@ import pytest
 import zxingcpp
 from PIL import Image, ImageDraw
 
-from heritage.plaques.designs import KINDS, layout, parse_size
+from heritage.plaques.designs import KINDS, parse_size
 from heritage.plaques.guidance import sample_content
+from heritage.plaques.layout import layout
 from heritage.plaques.payload import PlaqueError
 from heritage.plaques.render_png import draw_layout, pixel_size, render_png
 

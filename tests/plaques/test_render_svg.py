@@ -9,9 +9,9 @@ import xml.etree.ElementTree as ET
 import pytest
 from PIL import Image
 
-from heritage.plaques.designs import KINDS, layout, parse_size
+from heritage.plaques.designs import KINDS, parse_size
 from heritage.plaques.guidance import sample_content
-from heritage.plaques.layout import dark_runs
+from heritage.plaques.layout import dark_runs, layout
 from heritage.plaques.render_svg import render_svg
 from heritage.plaques.verify import decode, rasterise_svg
 

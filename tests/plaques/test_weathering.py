@@ -125,7 +125,9 @@ def test_table_formats_rows():
     lines = text.splitlines()
     assert lines[0].split()[:3] == ["kind", "size", "module"]
     assert "1.23" in lines[2] and "FAIL" in lines[3] and "FAIL" not in lines[2]
-    assert lines[-1].startswith("2 plaques,") and "failing" in lines[-1]
+    assert lines[-2].startswith("2 plaques,") and "failing" in lines[-2]
+    assert lines[-1] == "Smallest module per size: H test 1.23 mm"
+    assert "ok NN%" in weathering.format_table(rows, legend=True)  # the legend explains the cells
 
 
 def test_rendered_plaques_survive_every_case_without_a_logo():
@@ -139,6 +141,10 @@ def test_rendered_plaques_survive_every_case_without_a_logo():
         ("border_marker", "plaque"),
     ]
     for sample in samples:
-        assert weathering.locate(sample.image) == (sample.qr_box, 33)  # layout box == decoded box
+        # Measured on the pixels, and the same symbol zxing finds (its corners are within a pixel).
+        (left, top, right, bottom), modules = weathering.locate(sample.image)
+        assert modules == sample.modules == 33
+        assert max(abs(a - b) for a, b in zip((left, top, right, bottom), sample.qr_box, strict=True)) <= 1
+        assert sample.code == "7KQ2X" and sample.module_mm > 0.8
     rows = weathering.robustness_table(samples)
     assert all(case.passed for row in rows for case in row.cases), weathering.format_table(rows)
