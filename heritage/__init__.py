@@ -14,7 +14,7 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 def create_app(test_config: dict | None = None) -> Flask:
     from heritage import config as settings
-    from heritage.extensions import babel, csrf, db
+    from heritage.extensions import babel, csrf, db, limiter
     from heritage.i18n import web as i18n_web
     from heritage.web import register_web
 
@@ -35,12 +35,14 @@ def create_app(test_config: dict | None = None) -> Flask:
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_SECURE=app.config["HERITAGE_ENV"] == "production",
         JSON_SORT_KEYS=False,
+        RATELIMIT_STORAGE_URI=app.config["RATE_LIMIT_STORAGE_URI"],
     )
 
     db.init_app(app)
     babel.init_app(app, locale_selector=i18n_web.select_locale)
     i18n_web.init_app(app)
     csrf.init_app(app)
+    limiter.init_app(app)
     register_web(app)
 
     from heritage.cli import heritage_cli

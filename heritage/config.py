@@ -31,6 +31,17 @@ SETTINGS: dict[str, tuple[object, str]] = {
     "PAGE_CACHE_SECONDS": (30, "int"),
     # Shown on plaques and pages when a site names no managing unit of its own.
     "DEFAULT_MANAGING_UNIT": ("Sở Văn hóa, Thể thao và Du lịch Quảng Ninh", "str"),
+    # Where rate-limit counters live: memory:// (one process) or redis://host:6379/N (shared).
+    "RATE_LIMIT_STORAGE_URI": ("memory://", "str"),
+    # Failed sign-ins allowed per account and per client address before a wait is imposed.
+    "LOGIN_LIMIT_PER_ACCOUNT": ("5 per 15 minutes", "str"),
+    "LOGIN_LIMIT_PER_ADDRESS": ("30 per 15 minutes", "str"),
+    # Scheme and host the back office answers on: one-time set-password links start with it.
+    # Empty: http://127.0.0.1:5000 in development, PUBLIC_BASE_URL in production.
+    "ADMIN_BASE_URL": ("", "str"),
+    "SET_PASSWORD_LINK_HOURS": (72, "int"),
+    # A back-office session ends this long after sign-in, whatever happens in between.
+    "ADMIN_SESSION_HOURS": (12, "int"),
 }
 
 
@@ -76,3 +87,7 @@ def finalise(config: dict[str, object]) -> None:
     if not base.startswith(("https://", "http://")) or base.count("/") != 2:
         raise ConfigError("PUBLIC_BASE_URL must be a scheme and host only, e.g. https://example.org")
     config["PUBLIC_BASE_URL"] = base
+    if not config.get("ADMIN_BASE_URL"):
+        development = config["HERITAGE_ENV"] == "development"
+        config["ADMIN_BASE_URL"] = "http://127.0.0.1:5000" if development else base
+    config["ADMIN_BASE_URL"] = str(config["ADMIN_BASE_URL"]).rstrip("/")

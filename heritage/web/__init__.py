@@ -13,7 +13,7 @@ class LanguageConverter(BaseConverter):
 
 
 def register_web(app: Flask) -> None:
-    from heritage.web import api, errors, security, visitor
+    from heritage.web import admin, api, errors, security, visitor
 
     # Only language-shaped first segments reach the visitor pages: /favicon.ico or /robots.txt
     # are never redirected to "/favicon.ico/" as if they were a language.
@@ -25,4 +25,5 @@ def register_web(app: Flask) -> None:
     app.extensions["heritage.scan_targets"] = MicroCache(seconds, max_entries=100_000)
     app.register_blueprint(visitor.bp)
     app.register_blueprint(api.bp)
+    app.register_blueprint(admin.bp)
     errors.init_app(app)
