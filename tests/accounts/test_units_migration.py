@@ -74,7 +74,7 @@ def test_upgrade_moves_managing_units_into_units_and_keeps_the_rest(fresh_url):
             kinds = set(conn.execute(text("SELECT kind FROM units")).scalars())
             owners = dict(conn.execute(text("SELECT id, unit_id FROM sites")).all())
             names = conn.execute(text("SELECT count(*) FROM site_texts")).scalar()
-            columns = [c for c in conn.execute(text("SELECT * FROM sites")).keys()]
+            columns = list(conn.execute(text("SELECT * FROM sites")).keys())
         assert set(units) == {"Đồn Biên phòng Móng Cái", "Đoàn Thanh niên Quảng Yên"}
         assert kinds == {"other"}
         assert owners == {

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
+from wtforms import BooleanField, EmailField, PasswordField, SelectChoice, SelectField, StringField
 from wtforms.validators import EqualTo, InputRequired, Length
 
 from heritage.accounts.models import Role, UnitKind
@@ -33,13 +33,17 @@ class ChangePasswordForm(NewPasswordForm):
 
 class UserForm(FlaskForm):
     email = EmailField(_l("Email"), validators=[_required, Length(max=254)])
-    role = SelectField(_l("Role"), choices=[(r.value, ROLE_LABELS[r]) for r in Role], validators=[_required])
+    role = SelectField(
+        _l("Role"), choices=[SelectChoice(r.value, ROLE_LABELS[r]) for r in Role], validators=[_required]
+    )
     unit = SelectField(_l("Unit"), coerce=int, validate_choice=True)
     wide_scope = BooleanField(_l("Wide scope: may act on every unit's sites, border markers too"))
 
 
 class RoleForm(FlaskForm):
-    role = SelectField(_l("Role"), choices=[(r.value, ROLE_LABELS[r]) for r in Role], validators=[_required])
+    role = SelectField(
+        _l("Role"), choices=[SelectChoice(r.value, ROLE_LABELS[r]) for r in Role], validators=[_required]
+    )
     unit = SelectField(_l("Unit"), coerce=int, validate_choice=True)
     wide_scope = BooleanField(_l("Wide scope: may act on every unit's sites, border markers too"))
 
@@ -47,7 +51,9 @@ class RoleForm(FlaskForm):
 class UnitForm(FlaskForm):
     name = StringField(_l("Name"), validators=[_required, Length(max=200)])
     kind = SelectField(
-        _l("Kind"), choices=[(k.value, UNIT_KIND_LABELS[k]) for k in UnitKind], validators=[_required]
+        _l("Kind"),
+        choices=[SelectChoice(k.value, UNIT_KIND_LABELS[k]) for k in UnitKind],
+        validators=[_required],
     )
 
 

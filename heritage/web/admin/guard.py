@@ -36,15 +36,21 @@ def allow(role: Role) -> Callable[[Callable], Callable]:
     return mark
 
 
+def _forget_session_state() -> None:
+    session.clear()
+    # Flask-WTF caches the token in g; a cleared session needs a fresh one.
+    g.pop("csrf_token", None)
+
+
 def sign_in(user: User) -> None:
-    session.clear()  # nothing from before the sign-in survives it
+    _forget_session_state()  # nothing from before the sign-in survives it
     session[_USER] = user.id
     session[_VERSION] = user.credential_version
     session[_SINCE] = int(time.time())
 
 
 def sign_out() -> None:
-    session.clear()
+    _forget_session_state()
 
 
 def keep_session_after_password_change(user: User) -> None:
@@ -64,7 +70,7 @@ def signed_in_user() -> User | None:
         or session.get(_VERSION) != user.credential_version
         or time.time() - session.get(_SINCE, 0) > max_age
     ):
-        session.clear()
+        _forget_session_state()
         return None
     return user
 
@@ -82,6 +88,7 @@ def safe_next(target: str | None) -> str | None:
 def check_access() -> object | None:
     """The blueprint's before_request: redirect to login, or 403, or let the view run."""
     view = current_app.view_functions.get(request.endpoint)
+    g.pop("sign_in_failed", None)  # g outlives a request when an app context is already pushed
     g.user = signed_in_user()
     if request.endpoint == "admin.static" or getattr(view, "admin_public", False):
         return None

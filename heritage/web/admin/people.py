@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from wtforms import SelectChoice
 
 from heritage.accounts.audit import recent_events
 from heritage.accounts.links import new_set_password_url
@@ -18,7 +19,8 @@ AUDIT_PAGE = 50
 
 
 def _unit_choices(form) -> None:
-    form.unit.choices = [(0, _("No unit"))] + [(unit.id, unit.name) for unit in list_units(db.session)]
+    units = [SelectChoice(unit.id, unit.name) for unit in list_units(db.session)]
+    form.unit.choices = [SelectChoice(0, _("No unit")), *units]
 
 
 def _apply_errors(form, error: ValidationError) -> None:
