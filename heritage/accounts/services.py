@@ -115,12 +115,12 @@ def create_user(
     require_role(actor, Role.admin)
     email = _check_email(email)
     role = _check_role(role)
+    if find_user(session, email) is not None:
+        raise ValidationError(_l("An account for %(email)s already exists.", email=email), field="email")
     if role != Role.admin and unit is None and not wide_scope:
         raise ValidationError(
             _l("Volunteers and editors belong to a unit (or need wide scope)."), field="unit"
         )
-    if find_user(session, email) is not None:
-        raise ValidationError(_l("An account for %(email)s already exists.", email=email), field="email")
     user = User(email=email, role=role, unit=unit, wide_scope=wide_scope, active=True, credential_version=1)
     session.add(user)
     session.flush()
