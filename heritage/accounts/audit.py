@@ -21,6 +21,8 @@ class AuditAction(enum.StrEnum):
     set_password_link_issued = "set_password_link_issued"
     user_created = "user_created"
     role_changed = "role_changed"
+    account_deactivated = "account_deactivated"
+    account_reactivated = "account_reactivated"
     unit_created = "unit_created"
 
 

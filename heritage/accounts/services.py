@@ -24,6 +24,9 @@ EMAIL_MAX = 254
 UNIT_NAME_MAX = 200
 
 
+KEEP = object()  # "leave this as it is", where None is a real value
+
+
 class PermissionDenied(Exception):
     """The acting user's role does not allow this; the web answers 403."""
 
@@ -152,9 +155,9 @@ def set_role(
     user: User,
     role: Role | str,
     wide_scope: bool | None = None,
-    unit: Unit | None = None,
+    unit: Unit | None | object = KEEP,
 ) -> User:
-    """Change a user's role (and optionally wide scope and unit); admins only, logged."""
+    """Change a user's role (and optionally wide scope and unit: None for no unit); admins only, logged."""
     require_role(actor, Role.admin)
     role = _check_role(role)
     if actor is not None and actor.id == user.id and role != Role.admin:
@@ -167,7 +170,7 @@ def set_role(
     user.role = role
     if wide_scope is not None:
         user.wide_scope = wide_scope
-    if unit is not None:
+    if unit is not KEEP:
         user.unit = unit
     if user.role != Role.admin and user.unit is None and not user.wide_scope:
         raise ValidationError(
@@ -181,6 +184,19 @@ def set_role(
     session.flush()
     if after != before:
         record(session, AuditAction.role_changed, actor, user, before=before, after=after)
+    return user
+
+
+def set_active(session: Session, actor: User | None, user: User, active: bool) -> User:
+    """Deactivate (someone left the unit) or reactivate an account; its sessions end at once."""
+    require_role(actor, Role.admin)
+    if actor is not None and actor.id == user.id and not active:
+        raise ValidationError(_l("Admins cannot deactivate their own account."), field="active")
+    if user.active != active:
+        user.active = active
+        session.flush()
+        action = AuditAction.account_reactivated if active else AuditAction.account_deactivated
+        record(session, action, actor, user)
     return user
 
 

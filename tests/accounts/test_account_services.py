@@ -167,3 +167,17 @@ def test_naive_sqlite_times_compare_as_utc(session, make_user):
     session.expire_all()
     assert token_user(session, token) is None
     assert session.get(User, user.id).password_hash is None
+
+
+def test_set_active_is_admin_only_and_logged(session, make_user):
+    from heritage.accounts.services import set_active
+
+    admin, editor = make_user(role="admin"), make_user(role="editor")
+    with pytest.raises(PermissionDenied):
+        set_active(session, editor, admin, False)
+    set_active(session, admin, editor, False)
+    assert not editor.active and _actions(session)[-1] == "account_deactivated"
+    set_active(session, admin, editor, False)  # no change, no new event
+    assert _actions(session)[-1] == "account_deactivated"
+    with pytest.raises(ValidationError, match="own account"):
+        set_active(session, admin, admin, False)

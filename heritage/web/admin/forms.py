@@ -46,6 +46,7 @@ class RoleForm(FlaskForm):
     )
     unit = SelectField(_l("Unit"), coerce=int, validate_choice=True)
     wide_scope = BooleanField(_l("Wide scope: may act on every unit's sites, border markers too"))
+    active = BooleanField(_l("Active: may sign in"))
 
 
 class UnitForm(FlaskForm):

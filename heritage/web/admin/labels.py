@@ -36,5 +36,7 @@ AUDIT_ACTION_LABELS = {
     AuditAction.set_password_link_issued: _l("Issued a set-password link"),
     AuditAction.user_created: _l("Created account"),
     AuditAction.role_changed: _l("Changed role or scope"),
+    AuditAction.account_deactivated: _l("Deactivated account"),
+    AuditAction.account_reactivated: _l("Reactivated account"),
     AuditAction.unit_created: _l("Created unit"),
 }

@@ -9,7 +9,7 @@ from wtforms import SelectChoice
 from heritage.accounts.audit import recent_events
 from heritage.accounts.links import new_set_password_url
 from heritage.accounts.models import Unit, User
-from heritage.accounts.services import create_unit, create_user, list_units, list_users, set_role
+from heritage.accounts.services import create_unit, create_user, list_units, list_users, set_active, set_role
 from heritage.errors import ValidationError
 from heritage.extensions import db
 from heritage.web.admin import bp
@@ -75,6 +75,7 @@ def user(user_id: int):
         unit = db.session.get(Unit, form.unit.data) if form.unit.data else None
         try:
             set_role(db.session, g.user, account, form.role.data, form.wide_scope.data, unit)
+            set_active(db.session, g.user, account, form.active.data)
         except ValidationError as error:
             _apply_errors(form, error)
         else:

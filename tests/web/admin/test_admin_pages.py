@@ -9,7 +9,7 @@ import re
 import pytest
 
 from heritage.accounts.services import find_user, token_user
-from tests.web.admin.conftest import post_form
+from tests.web.admin.conftest import post_form, sign_in
 
 LINK = re.compile(r"http://127\.0\.0\.1:5000/admin/set-password/([\w-]+)")
 
@@ -93,7 +93,7 @@ def test_admin_changes_role_and_issues_a_new_link(client, session, signed_in, ma
     changed = post_form(
         client,
         f"/admin/users/{volunteer.id}",
-        {"role": "editor", "unit": units["border"].id, "wide_scope": "y"},
+        {"role": "editor", "unit": units["border"].id, "wide_scope": "y", "active": "y"},
     )
     assert changed.status_code == 302
     session.refresh(volunteer)
@@ -103,12 +103,37 @@ def test_admin_changes_role_and_issues_a_new_link(client, session, signed_in, ma
     )
     assert token_user(session, LINK.search(link.get_data(as_text=True)).group(1)) == volunteer
     self_demotion = post_form(
-        client, f"/admin/users/{admin.id}", {"role": "volunteer", "unit": units["youth"].id}
+        client, f"/admin/users/{admin.id}", {"role": "volunteer", "unit": units["youth"].id, "active": "y"}
     )
     assert self_demotion.status_code == 400 and "không thể tự bỏ quyền quản trị" in self_demotion.get_data(
         as_text=True
     )
     assert client.get("/admin/users/999999").status_code == 404
+
+
+def test_admin_deactivates_an_account_and_its_session_ends(
+    app, client, session, signed_in, make_user, province
+):
+    units, _sites = province
+    admin = make_user(role="admin")
+    leaver = make_user(role="editor", unit=units["youth"])
+    phone = app.test_client()
+    sign_in(phone, leaver)
+    signed_in(admin)
+    off = post_form(client, f"/admin/users/{leaver.id}", {"role": "editor", "unit": units["youth"].id})
+    assert off.status_code == 302
+    assert phone.get("/admin/").headers["Location"].startswith("/admin/login")
+    assert "ngừng hoạt động" in client.get("/admin/users").get_data(as_text=True)
+    moved = post_form(
+        client, f"/admin/users/{leaver.id}", {"role": "editor", "unit": 0, "wide_scope": "y", "active": "y"}
+    )
+    assert moved.status_code == 302
+    session.refresh(leaver)
+    assert leaver.active and leaver.unit is None and leaver.wide_scope
+    self_off = post_form(client, f"/admin/users/{admin.id}", {"role": "admin", "unit": 0})
+    assert self_off.status_code == 400 and "không thể tự ngừng" in self_off.get_data(as_text=True)
+    log = client.get("/admin/audit").get_data(as_text=True)
+    assert "Đã ngừng tài khoản" in log and "Đã mở lại tài khoản" in log
 
 
 def test_admin_creates_units_and_reads_the_audit_log(client, signed_in, make_user):

@@ -93,7 +93,11 @@ def test_limits_in_memory(app, make_user, database_url):
     )
 
 
-def test_limits_in_real_redis(app, make_user, database_url):
+def test_limits_in_real_redis(app, make_user, database_url, monkeypatch):
+    from heritage.extensions import limiter
+
+    # Flask-Limiter keeps the first app's key prefix for good; this test wants its own.
+    monkeypatch.setattr(limiter, "_key_prefix", "")
     redis = pytest.importorskip("redis")
     try:
         redis.Redis.from_url(REDIS_URL).ping()

@@ -49,6 +49,12 @@ def test_english_on_request(client):
     assert 'lang="vi"' in chinese.get_data(as_text=True)  # the back office is vi or en
 
 
+def test_language_switcher_turns_the_back_office_english(client):
+    switched = client.get("/lang/en?next=/admin/login")
+    assert switched.status_code == 303 and switched.headers["Location"] == "/admin/login"
+    assert ">Sign in<" in client.get("/admin/login").get_data(as_text=True)
+
+
 def test_next_never_leaves_the_back_office(client, make_user):
     user = make_user(role="editor")
     for target in ("https://evil.example/", "//evil.example/admin", "/en/", "/admin\\@evil"):
