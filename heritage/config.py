@@ -9,6 +9,8 @@ from __future__ import annotations
 import os
 import secrets
 
+from limits import parse as parse_limit
+
 # Key -> (default, parser). The environment variable has the same name as the key.
 _LIST = "list"
 SETTINGS: dict[str, tuple[object, str]] = {
@@ -90,4 +92,12 @@ def finalise(config: dict[str, object]) -> None:
     if not config.get("ADMIN_BASE_URL"):
         development = config["HERITAGE_ENV"] == "development"
         config["ADMIN_BASE_URL"] = "http://127.0.0.1:5000" if development else base
-    config["ADMIN_BASE_URL"] = str(config["ADMIN_BASE_URL"]).rstrip("/")
+    admin_base = str(config["ADMIN_BASE_URL"]).rstrip("/")
+    if not admin_base.startswith(("https://", "http://")) or admin_base.count("/") != 2:
+        raise ConfigError("ADMIN_BASE_URL must be a scheme and host only, e.g. https://example.org")
+    config["ADMIN_BASE_URL"] = admin_base
+    for key in ("LOGIN_LIMIT_PER_ACCOUNT", "LOGIN_LIMIT_PER_ADDRESS"):
+        try:
+            parse_limit(str(config[key]))
+        except ValueError:
+            raise ConfigError(f"{key} must read like '5 per 15 minutes'.") from None

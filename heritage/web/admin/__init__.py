@@ -24,15 +24,19 @@ ADMIN_LANGUAGES = ["vi", "en"]
 bp = Blueprint("admin", __name__, url_prefix="/admin", static_folder="static", static_url_path="/static")
 
 
-@bp.before_request
-def _language_then_access():
-    g.lang = negotiate(
+def _admin_language() -> str:
+    return negotiate(
         ADMIN_LANGUAGES,
         "vi",
         explicit=request.args.get("lang"),
         cookie=request.cookies.get(LANG_COOKIE),
         accept_language=request.headers.get("Accept-Language"),
     ).lang
+
+
+@bp.before_request
+def _language_then_access():
+    g.lang = _admin_language()
     from heritage.web.admin.guard import check_access
 
     return check_access()
@@ -59,8 +63,8 @@ def _admin_context():
 
 
 def _error(status: int, message: str):
-    if not getattr(g, "lang", None):
-        g.lang = "vi"
+    if not getattr(g, "lang", None):  # refused before the blueprint's before_request (CSRF, limits)
+        g.lang = _admin_language()
     return render_template("admin/error.html", status=status, message=message), status
 
 

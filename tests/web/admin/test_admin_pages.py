@@ -148,8 +148,8 @@ def test_admin_creates_units_and_reads_the_audit_log(client, signed_in, make_use
     too_long = post_form(client, "/admin/units", {"name": "x" * 201, "kind": "other"})
     assert too_long.status_code == 400
     log = client.get("/admin/audit").get_data(as_text=True)
-    assert "Đã tạo đơn vị: Đồn Biên phòng Hoành Mô" in log
-    assert f"Đã đăng nhập: {admin.email}" in log
+    assert "Đã tạo đơn vị: <strong>Đồn Biên phòng Hoành Mô</strong>" in log
+    assert f"Đã đăng nhập: <strong>{admin.email}</strong>" in log
     assert client.get("/admin/audit?before=notanumber").status_code == 200
 
 

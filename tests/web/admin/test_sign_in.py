@@ -76,6 +76,8 @@ def test_forged_or_missing_csrf_token_is_a_clear_400(client, session, make_user)
         assert response.status_code == 400
         assert "Biểu mẫu đã hết hạn hoặc không đến từ trang này" in response.get_data(as_text=True)
     assert "sign_in" not in _actions(session)
+    english = client.post("/admin/login", data={"csrf_token": "forged"}, headers={"Accept-Language": "en"})
+    assert "This form has expired or did not come from this site" in english.get_data(as_text=True)
     sign_in(client, user)
     assert client.post("/admin/logout", data={"csrf_token": "forged"}).status_code == 400
     assert client.get("/admin/").status_code == 200  # still signed in: the forged logout did nothing
