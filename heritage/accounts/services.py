@@ -12,7 +12,7 @@ import secrets
 from datetime import UTC, datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from heritage.accounts import passwords
@@ -167,15 +167,13 @@ def set_role(
         "wide_scope": user.wide_scope,
         "unit": user.unit.name if user.unit else None,
     }
-    user.role = role
-    if wide_scope is not None:
-        user.wide_scope = wide_scope
-    if unit is not KEEP:
-        user.unit = unit
-    if user.role != Role.admin and user.unit is None and not user.wide_scope:
+    new_unit = user.unit if unit is KEEP else unit
+    new_wide_scope = user.wide_scope if wide_scope is None else wide_scope
+    if role != Role.admin and new_unit is None and not new_wide_scope:
         raise ValidationError(
             _l("Volunteers and editors belong to a unit (or need wide scope)."), field="unit"
         )
+    user.role, user.unit, user.wide_scope = role, new_unit, new_wide_scope
     after = {
         "role": user.role.value,
         "wide_scope": user.wide_scope,
@@ -295,10 +293,3 @@ def change_password(session: Session, user: User, current_password: str, new_pas
     session.flush()
     record(session, AuditAction.password_changed, user, user)
     return user
-
-
-def count_admins(session: Session) -> int:
-    return (
-        session.scalar(select(func.count()).select_from(User).where(User.role == Role.admin, User.active))
-        or 0
-    )

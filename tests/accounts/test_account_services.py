@@ -181,3 +181,10 @@ def test_set_active_is_admin_only_and_logged(session, make_user):
     assert _actions(session)[-1] == "account_deactivated"
     with pytest.raises(ValidationError, match="own account"):
         set_active(session, admin, admin, False)
+
+
+def test_a_refused_role_change_leaves_the_user_as_it_was(session, make_user):
+    admin, other_admin = make_user(role="admin"), make_user(role="admin")
+    with pytest.raises(ValidationError, match="belong to a unit"):
+        set_role(session, admin, other_admin, "editor", wide_scope=False, unit=None)
+    assert other_admin.role.value == "admin" and other_admin.unit is None and not other_admin.wide_scope
