@@ -14,7 +14,7 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 def create_app(test_config: dict | None = None) -> Flask:
     from heritage import config as settings
-    from heritage.extensions import babel, csrf, db
+    from heritage.extensions import babel, csrf, db, limiter
     from heritage.i18n import web as i18n_web
     from heritage.web import register_web
 
@@ -41,6 +41,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     babel.init_app(app, locale_selector=i18n_web.select_locale)
     i18n_web.init_app(app)
     csrf.init_app(app)
+    limiter.init_app(app)
     register_web(app)
 
     from heritage.cli import heritage_cli

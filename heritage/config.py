@@ -10,6 +10,8 @@ import os
 import secrets
 from urllib.parse import urlsplit
 
+from limits import parse as parse_limit
+
 # Key -> (default, parser). The environment variable has the same name as the key.
 _LIST = "list"
 SETTINGS: dict[str, tuple[object, str]] = {
@@ -57,6 +59,15 @@ SETTINGS: dict[str, tuple[object, str]] = {
     # Site names printed on plaques under the Vietnamese and English ones (zh, ko), where the
     # site has one and the size has room. Border markers always show their Chinese name.
     "PLAQUE_EXTRA_NAME_LANGUAGES": ("zh", _LIST),
+    # Failed sign-ins allowed per account and per client address before a wait is imposed.
+    "LOGIN_LIMIT_PER_ACCOUNT": ("5 per 15 minutes", "str"),
+    "LOGIN_LIMIT_PER_ADDRESS": ("30 per 15 minutes", "str"),
+    # Scheme and host the back office answers on: one-time set-password links start with it.
+    # Empty: http://127.0.0.1:5000 in development, PUBLIC_BASE_URL in production.
+    "ADMIN_BASE_URL": ("", "str"),
+    "SET_PASSWORD_LINK_HOURS": (72, "int"),
+    # A back-office session ends this long after sign-in, whatever happens in between.
+    "ADMIN_SESSION_HOURS": (12, "int"),
 }
 
 
@@ -114,3 +125,15 @@ def finalise(config: dict[str, object]) -> None:
         raise ConfigError("MEDIA_STORAGE must be 'local' or 's3'.")
     if config["MEDIA_STORAGE"] == "s3" and not config.get("S3_BUCKET"):
         raise ConfigError("MEDIA_STORAGE=s3 needs S3_BUCKET (and S3_ENDPOINT_URL for a non-AWS store).")
+    if not config.get("ADMIN_BASE_URL"):
+        development = config["HERITAGE_ENV"] == "development"
+        config["ADMIN_BASE_URL"] = "http://127.0.0.1:5000" if development else base
+    admin_base = str(config["ADMIN_BASE_URL"]).rstrip("/")
+    if not admin_base.startswith(("https://", "http://")) or admin_base.count("/") != 2:
+        raise ConfigError("ADMIN_BASE_URL must be a scheme and host only, e.g. https://example.org")
+    config["ADMIN_BASE_URL"] = admin_base
+    for key in ("LOGIN_LIMIT_PER_ACCOUNT", "LOGIN_LIMIT_PER_ADDRESS"):
+        try:
+            parse_limit(str(config[key]))
+        except ValueError:
+            raise ConfigError(f"{key} must read like '5 per 15 minutes'.") from None

@@ -102,6 +102,54 @@ def make_site(session):
     return _make
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _cheap_password_hashing():
+    """Argon2id still, with test-sized cost: a default hash takes most of a second here."""
+    from argon2 import PasswordHasher
+
+    from heritage.accounts import passwords
+
+    previous = passwords.use_hasher(PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
+    yield
+    passwords.use_hasher(previous)
+
+
+@pytest.fixture
+def make_unit(session):
+    """make_unit(name, kind="youth_union") -> Unit."""
+    from heritage.accounts.services import create_unit
+
+    def _make(name: str = "Đoàn Thanh niên thị xã Quảng Yên", kind: str = "youth_union"):
+        unit = create_unit(session, None, name, kind)
+        session.commit()
+        return unit
+
+    return _make
+
+
+@pytest.fixture
+def make_user(session, make_unit):
+    """make_user(role=..., unit=..., password=...) -> User with that password already set."""
+    from itertools import count
+
+    from heritage.accounts import passwords
+    from heritage.accounts.services import create_user
+
+    numbers = count(1)
+
+    def _make(role="editor", unit=None, email=None, password="mật khẩu đủ dài 2026", wide_scope=False):
+        n = next(numbers)
+        if unit is None and role != "admin" and not wide_scope:
+            unit = make_unit(f"Đơn vị thử {n}")
+        user = create_user(session, None, email or f"{role}{n}@example.org", role, unit, wide_scope)
+        if password is not None:
+            user.password_hash = passwords.hash_password(password)
+        session.commit()
+        return user
+
+    return _make
+
+
 @pytest.fixture
 def demo_sites(session):
     from heritage.demo.loader import load_demo

@@ -6,6 +6,7 @@ import click
 from sqlalchemy import select
 
 from heritage.cli import heritage_cli
+from heritage.cli.accounts import print_demo_admin_link
 from heritage.demo.loader import database_is_empty, load_demo
 from heritage.demo.synthetic import generate_sites
 from heritage.extensions import db
@@ -25,6 +26,7 @@ def load_demo_command(if_empty: bool) -> None:
     sites = load_demo(db.session)
     db.session.commit()
     click.echo(f"Loaded {len(sites)} demo sites.")
+    print_demo_admin_link()
 
 
 @heritage_cli.command("demo-urls")

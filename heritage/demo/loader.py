@@ -8,6 +8,7 @@ from pathlib import Path
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from heritage.demo.units import assign_demo_units
 from heritage.places.names import load_place_names
 from heritage.sites.models import (
     LocationPrecision,
@@ -98,4 +99,5 @@ def load_demo(session: Session, directory: Path = DEMO_DIR) -> list[Site]:
         if parent:
             by_slug[record["slug"]].part_of_id = by_slug[parent].id
     session.flush()
+    assign_demo_units(session, list(by_slug.values()))
     return list(by_slug.values())

@@ -109,7 +109,7 @@ def content_for(
         site.kind.value,
         name_vi=vi.name,
         name_en=en.name if en else "",
-        managing_unit=site.managing_unit or default_unit,
+        managing_unit=site.unit.name if site.unit else default_unit,
         error_correction=error_correction,
         extra_names=extra_names(site, extra_languages),
     )

@@ -25,6 +25,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from sqlalchemy.orm.collections import attribute_keyed_dict
 
+from heritage.accounts.models import Unit
 from heritage.db import Base
 
 
@@ -117,7 +118,8 @@ class Site(Base):
     # [{"title": ..., "url": ...}]: citations shown on the page, in order.
     sources: Mapped[list[dict]] = mapped_column(JSON, default=list)
     part_of_id: Mapped[int | None] = mapped_column(ForeignKey("sites.id", ondelete="SET NULL"))
-    managing_unit: Mapped[str | None] = mapped_column(String(200))
+    # The unit that manages the site (named on its plaque); scope for volunteers and editors.
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
 
@@ -137,6 +139,7 @@ class Site(Base):
         back_populates="site",
     )
     part_of: Mapped[Site | None] = relationship(remote_side=[id])
+    unit: Mapped[Unit | None] = relationship()
 
     __mapper_args__ = {"polymorphic_on": "kind"}
 

@@ -15,7 +15,7 @@ class LanguageConverter(BaseConverter):
 
 
 def register_web(app: Flask) -> None:
-    from heritage.web import api, errors, media, security, visitor
+    from heritage.web import admin, api, errors, media, security, visitor
 
     # Only language-shaped first segments reach the visitor pages: /favicon.ico or /robots.txt
     # are never redirected to "/favicon.ico/" as if they were a language.
@@ -33,4 +33,5 @@ def register_web(app: Flask) -> None:
     app.register_blueprint(visitor.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(media.bp)
+    app.register_blueprint(admin.bp)
     errors.init_app(app)

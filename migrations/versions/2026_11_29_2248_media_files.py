@@ -1,7 +1,7 @@
 """media files
 
-Revision ID: 0004_media_files
-Revises: 0003_related_indexes
+Revision ID: 0005_media_files
+Revises: 0004_accounts_units
 Create Date: 2026-11-29 22:48:57.903849+00:00
 """
 
@@ -9,8 +9,8 @@ from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0004_media_files'
-down_revision = '0003_related_indexes'
+revision = '0005_media_files'
+down_revision = '0004_accounts_units'
 branch_labels = None
 depends_on = None
 

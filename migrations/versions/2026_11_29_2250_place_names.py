@@ -1,7 +1,7 @@
 """place names per language
 
-Revision ID: 0005_place_names
-Revises: 0004_media_files
+Revision ID: 0006_place_names
+Revises: 0005_media_files
 Create Date: 2026-11-29 22:50:00+00:00
 """
 
@@ -9,8 +9,8 @@ from alembic import op
 import sqlalchemy as sa
 
 
-revision = "0005_place_names"
-down_revision = "0004_media_files"
+revision = "0006_place_names"
+down_revision = "0005_media_files"
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,62 @@
+"""The back office's forms (Flask-WTF: each carries its CSRF token)."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, EmailField, PasswordField, SelectChoice, SelectField, StringField
+from wtforms.validators import EqualTo, InputRequired, Length
+
+from heritage.accounts.models import Role, UnitKind
+from heritage.accounts.passwords import PASSWORD_MAX
+from heritage.web.admin.labels import ROLE_LABELS, UNIT_KIND_LABELS
+
+_required = InputRequired(message=_l("This field is required."))
+
+
+class LoginForm(FlaskForm):
+    email = EmailField(_l("Email"), validators=[_required, Length(max=254)])
+    password = PasswordField(_l("Password"), validators=[_required, Length(max=PASSWORD_MAX)])
+
+
+class NewPasswordForm(FlaskForm):
+    password = PasswordField(_l("New password"), validators=[_required])
+    confirm = PasswordField(
+        _l("New password again"),
+        validators=[_required, EqualTo("password", message=_l("The two passwords differ."))],
+    )
+
+
+class ChangePasswordForm(NewPasswordForm):
+    current_password = PasswordField(_l("Current password"), validators=[_required])
+
+
+class UserForm(FlaskForm):
+    email = EmailField(_l("Email"), validators=[_required, Length(max=254)])
+    role = SelectField(
+        _l("Role"), choices=[SelectChoice(r.value, ROLE_LABELS[r]) for r in Role], validators=[_required]
+    )
+    unit = SelectField(_l("Unit"), coerce=int, validate_choice=True)
+    wide_scope = BooleanField(_l("Wide scope: may act on every unit's sites, border markers too"))
+
+
+class RoleForm(FlaskForm):
+    role = SelectField(
+        _l("Role"), choices=[SelectChoice(r.value, ROLE_LABELS[r]) for r in Role], validators=[_required]
+    )
+    unit = SelectField(_l("Unit"), coerce=int, validate_choice=True)
+    wide_scope = BooleanField(_l("Wide scope: may act on every unit's sites, border markers too"))
+    active = BooleanField(_l("Active: may sign in"))
+
+
+class UnitForm(FlaskForm):
+    name = StringField(_l("Name"), validators=[_required, Length(max=200)])
+    kind = SelectField(
+        _l("Kind"),
+        choices=[SelectChoice(k.value, UNIT_KIND_LABELS[k]) for k in UnitKind],
+        validators=[_required],
+    )
+
+
+class ConfirmForm(FlaskForm):
+    """A button that only needs its CSRF token (log out, issue a new link)."""

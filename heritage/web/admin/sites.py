@@ -1,0 +1,46 @@
+"""The back office's home: the sites the signed-in user may act on, and one site's summary.
+
+Both go through the scope rule in `heritage.accounts.scope`; another unit's site id is a 403.
+"""
+
+from __future__ import annotations
+
+from flask import abort, current_app, g, render_template, request
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+
+from heritage.accounts.models import Role
+from heritage.accounts.scope import can_act_on, in_scope
+from heritage.extensions import db
+from heritage.pagination import Page
+from heritage.sites.models import Site
+from heritage.web.admin import bp
+from heritage.web.admin.guard import allow
+
+PER_PAGE = 50
+
+
+@bp.get("/")
+@allow(Role.volunteer)
+def home():
+    page = max(1, request.args.get("page", 1, type=int))
+    scoped = select(Site).where(in_scope(g.user))
+    total = db.session.scalar(select(func.count()).select_from(scoped.subquery())) or 0
+    sites = db.session.scalars(
+        scoped.options(selectinload(Site.texts), selectinload(Site.unit))
+        .order_by(Site.slug)
+        .limit(PER_PAGE)
+        .offset((page - 1) * PER_PAGE)
+    ).all()
+    return render_template("admin/home.html", page=Page(sites, page, PER_PAGE, total))
+
+
+@bp.get("/sites/<int:site_id>")
+@allow(Role.volunteer)
+def site(site_id: int):
+    found = db.session.get(Site, site_id)
+    if found is None:
+        abort(404)
+    if not can_act_on(g.user, found):
+        abort(403)
+    return render_template("admin/site.html", site=found, languages=current_app.config["LANGUAGES"])

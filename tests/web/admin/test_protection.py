@@ -1,0 +1,105 @@
+"""Walk `app.url_map`: every back-office route (and every write route) refuses an anonymous user
+(redirect to login) and a user of too low a role (403); never a 500, never the data.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from heritage.accounts.models import Role
+from tests.web.admin.conftest import PASSWORD, csrf_token, sign_in
+
+# Views that open themselves wider than "admins only"; everything else must be admin-only.
+OPEN_TO = {
+    "admin.login": None,  # public
+    "admin.set_password": None,  # public: the one-time token is the credential
+    "admin.static": None,  # public: the stylesheet
+    "admin.logout": Role.volunteer,
+    "admin.password": Role.volunteer,
+    "admin.home": Role.volunteer,
+    "admin.site": Role.volunteer,
+}
+SAFE = {"GET", "HEAD", "OPTIONS"}
+
+
+def _example_path(rule) -> str:
+    values = {
+        name: 1 if "int" in str(type(rule._converters[name])).lower() else "x" for name in rule.arguments
+    }
+    if rule.endpoint == "admin.static":
+        values["filename"] = "admin.css"
+    return rule.build(values)[1]
+
+
+def _routes(app):
+    for rule in app.url_map.iter_rules():
+        methods = sorted(set(rule.methods) - {"HEAD", "OPTIONS"})
+        if rule.rule.startswith("/admin") or set(methods) - SAFE:
+            for method in methods:
+                yield rule, method
+
+
+def test_every_admin_route_has_a_declared_decision(app):
+    endpoints = {rule.endpoint for rule, _m in _routes(app)}
+    assert (
+        endpoints
+        - set(OPEN_TO)
+        - {
+            "admin.users",
+            "admin.new_user",
+            "admin.user",
+            "admin.user_link",
+            "admin.units",
+            "admin.audit",
+        }
+        == set()
+    ), "a new back-office route: decide who may use it and add it here"
+
+
+def test_anonymous_users_are_sent_to_login_everywhere(app, client):
+    # A valid CSRF token (from the login page), so writes reach the login check itself.
+    token = csrf_token(client, "/admin/login")
+    for rule, method in _routes(app):
+        if OPEN_TO.get(rule.endpoint, Role.admin) is None:
+            continue
+        data = {"csrf_token": token} if method == "POST" else None
+        response = client.open(_example_path(rule), method=method, data=data)
+        assert response.status_code == 302, (rule.rule, method, response.status_code)
+        assert response.headers["Location"].startswith("/admin/login"), rule.rule
+        # Without a token a write is refused even earlier, by the CSRF check; never a 500.
+        if method == "POST":
+            assert client.post(_example_path(rule)).status_code == 400, rule.rule
+
+
+@pytest.mark.parametrize("role", ["volunteer", "editor"])
+def test_too_low_a_role_gets_403_on_every_admin_only_route(app, client, make_user, role):
+    user = make_user(role=role)
+    sign_in(client, user, PASSWORD)
+    # A real token for this session, so POSTs reach the role check and not only the CSRF check.
+    with client.session_transaction() as state:
+        assert state.get("user_id") == user.id
+    token = _token(client)
+    for rule, method in _routes(app):
+        needed = OPEN_TO.get(rule.endpoint, Role.admin)
+        if needed is None or Role(role).at_least(needed) or not rule.rule.startswith("/admin"):
+            continue
+        data = {"csrf_token": token} if method == "POST" else None
+        response = client.open(_example_path(rule), method=method, data=data)
+        assert response.status_code == 403, (role, rule.rule, method, response.status_code)
+        assert "@example.org" not in response.get_data(as_text=True).replace(user.email, "")
+
+
+def test_admins_reach_every_admin_route_without_a_server_error(app, client, make_user):
+    admin = make_user(role="admin")
+    sign_in(client, admin, PASSWORD)
+    token = _token(client)
+    for rule, method in _routes(app):
+        if rule.endpoint in ("admin.logout",) or not rule.rule.startswith("/admin"):
+            continue
+        data = {"csrf_token": token} if method == "POST" else None
+        response = client.open(_example_path(rule), method=method, data=data)
+        assert response.status_code < 500, (rule.rule, method, response.status_code)
+
+
+def _token(client) -> str:
+    return csrf_token(client, "/admin/password")
