@@ -11,6 +11,7 @@ from heritage.i18n.web import supported_languages
 from heritage.pagination import clamp_page
 from heritage.sites import queries
 from heritage.sites.models import PublicationState, Site, SiteKind
+from heritage.sites.search import QueryTooLong, parse_query
 from heritage.sites.services import site_for_slug
 from heritage.web.openapi import openapi_document
 from heritage.web.presenters import page_url, scan_url, shown_text
@@ -115,12 +116,16 @@ def list_sites():
         raise ApiError(
             400, "bad_per_page", f"per_page must be between 1 and {current_app.config['API_MAX_PER_PAGE']}."
         )
+    try:
+        search = parse_query(request.args.get("q"))
+    except QueryTooLong as error:
+        raise ApiError(400, "query_too_long", error.message) from None
     page = queries.list_sites(
         db.session,
         langs=fallback_chain(lang, list(current_app.config["FALLBACK_LANGUAGES"])),
         page=clamp_page(request.args.get("page")),
         per_page=per_page,
-        query=request.args.get("q"),
+        search=search,
         kind=kind,
         district=request.args.get("district") or None,
     )

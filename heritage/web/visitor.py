@@ -6,6 +6,7 @@ from urllib.parse import urlsplit
 
 from babel import Locale
 from flask import Blueprint, abort, current_app, g, make_response, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 
 from heritage.analytics.scans import record_scan
 from heritage.extensions import db
@@ -16,11 +17,12 @@ from heritage.i18n.web import (
     supported_languages,
     wants_traditional_chinese,
 )
-from heritage.pagination import clamp_page
+from heritage.pagination import Page, clamp_page
 from heritage.sites import queries
 from heritage.sites.codes import normalise_code
 from heritage.sites.markdown import render_markdown
 from heritage.sites.models import HeritageType, PublicationState, SiteKind
+from heritage.sites.search import MAX_QUERY_CHARS, QueryTooLong, parse_query
 from heritage.sites.services import scan_target, site_for_slug
 from heritage.web.labels import (
     HERITAGE_TYPE_LABELS,
@@ -172,27 +174,48 @@ def site_list():
     if kind not in (None, *[k.value for k in SiteKind]):
         kind = None
     district = request.args.get("district") or None
-    query = (request.args.get("q") or "").strip()[:200]
-    page = queries.list_sites(
-        db.session,
-        langs=content_chain(lang),
-        page=clamp_page(request.args.get("page")),
-        per_page=current_app.config["SITES_PER_PAGE"],
-        query=query,
-        kind=kind,
-        district=district,
-    )
+    query = (request.args.get("q") or "").strip()
+    status, problem, search = 200, None, None
+    try:
+        search = parse_query(query)
+    except QueryTooLong:
+        status, query = 400, query[:MAX_QUERY_CHARS]
+        problem = _("Your search is too long: at most %(limit)d characters.", limit=MAX_QUERY_CHARS)
+    if search is not None and search.code:
+        # A plaque code typed into the box: straight to its site (no scan is counted).
+        target = scan_target(db.session, search.code)
+        if (
+            target
+            and target.slug
+            and target.state not in (PublicationState.draft, PublicationState.in_review)
+        ):
+            return _uncached(redirect(url_for("visitor.site_page", lang=lang, slug=target.slug), 302))
+    per_page = current_app.config["SITES_PER_PAGE"]
+    if problem:
+        page = Page(items=[], page=1, per_page=per_page, total=0)
+    else:
+        page = queries.list_sites(
+            db.session,
+            langs=content_chain(lang),
+            page=clamp_page(request.args.get("page")),
+            per_page=per_page,
+            search=search,
+            kind=kind,
+            district=district,
+        )
     cards = [(site, shown_text(site, lang, content_chain(lang))) for site in page.items]
-    return render_template(
+    html = render_template(
         "visitor/site_list.html",
         page=page,
         cards=cards,
         query=query,
+        problem=problem,
         kind=kind,
         district=district,
         districts=queries.districts(db.session),
         kinds=list(SiteKind),
     )
+    return html, status
 
 
 @bp.get("/<lang:lang>/sites/<slug>")
