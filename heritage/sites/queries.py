@@ -10,6 +10,8 @@ from heritage.sites.models import PublicationState, Site, SiteKind, SiteText
 from heritage.sites.search import CODE_MATCH, SearchQuery, text_matches, text_rank
 
 VISIBLE = (PublicationState.published,)
+# site_texts joined once per language of the chain (built once: aliasing costs per request).
+_CHAIN_TEXTS = [aliased(SiteText, name=f"chain_text_{i}") for i in range(8)]
 
 
 def _filtered(kind: str | None, district: str | None, states: tuple[PublicationState, ...]) -> Select:
@@ -47,8 +49,7 @@ def _alphabetical(base: Select, langs: list[str]) -> list[Select]:
     alphabetical order (an index walk, whatever the size); then those shown in each fallback
     language, in that language's order; then any left, by slug."""
     segments = []
-    for i, lang in enumerate(langs):
-        text = aliased(SiteText)
+    for i, (lang, text) in enumerate(zip(langs, _CHAIN_TEXTS, strict=False)):
         stmt = base.join(text, and_(text.site_id == Site.id, text.lang == lang))
         if i:
             stmt = stmt.where(~_has_text(langs[:i]))
@@ -75,22 +76,28 @@ def list_sites(
     Texts in `langs` are preloaded in one extra query per statement (no query per row)."""
     base = _filtered(kind, district, states)
     texts = selectinload(Site.texts.and_(SiteText.lang.in_(langs))).defer(SiteText.body)
-    if search is not None:
-        ranked = _ranked_matches(search, langs[0], session.get_bind().dialect.name)
-        base = base.join(ranked, ranked.c.site_id == Site.id)
-    total = _count(session, base)
     offset = (page - 1) * per_page
     if search is None:
+        total = _count(session, base)
         items = _page_of_segments(session, _alphabetical(base, langs), offset, per_page, total, texts)
     else:
-        stmt, order = base, [ranked.c.rank]
-        for lang in langs:  # equal ranks: alphabetical, by the name the visitor will see
-            text = aliased(SiteText)
-            stmt = stmt.outerjoin(text, and_(text.site_id == Site.id, text.lang == lang))
-            order += [text.sort_key.is_(None), text.sort_key]
-        stmt = stmt.order_by(*order, Site.id).limit(per_page).offset(offset).options(texts)
-        items = list(session.scalars(stmt))
+        items, total = _ranked_page(session, base, search, langs, offset, per_page, texts)
     return Page(items=items, page=page, per_page=per_page, total=total)
+
+
+def _ranked_page(session, base: Select, search: SearchQuery, langs, offset, per_page, texts):
+    """Matches of `search` by rank, equal ranks by the name shown; the total rides along with
+    the page (a window count), so matching and ranking run once."""
+    ranked = _ranked_matches(search, langs[0], session.get_bind().dialect.name)
+    matching = base.join(ranked, ranked.c.site_id == Site.id)
+    stmt, order = matching.add_columns(func.count().over().label("total")), [ranked.c.rank]
+    for lang, text in zip(langs, _CHAIN_TEXTS, strict=False):
+        stmt = stmt.outerjoin(text, and_(text.site_id == Site.id, text.lang == lang))
+        order += [text.sort_key.is_(None), text.sort_key]
+    rows = session.execute(stmt.order_by(*order, Site.id).limit(per_page).offset(offset).options(texts)).all()
+    if rows:
+        return [row[0] for row in rows], rows[0].total
+    return [], _count(session, matching) if offset else 0
 
 
 def _page_of_segments(session, segments: list[Select], offset: int, per_page: int, total: int, texts) -> list:

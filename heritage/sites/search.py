@@ -64,15 +64,20 @@ def _contains(column, word: str) -> ColumnElement[bool]:
 
 def text_matches(search: SearchQuery, dialect: str) -> list[ColumnElement[bool]]:
     """Conditions on SiteText: the text (name and summary) contains every word, anywhere."""
-    conditions = [_contains(SiteText.search_key, word) for word in search.words]
     long_words = [word for word in search.words if len(word) >= _TRIGRAM]
+    # PostgreSQL's pg_trgm index serves LIKE on search_key itself. A word under three letters
+    # has no trigram and would make that GIN scan read the whole index, so its LIKE is put
+    # on an expression the index does not cover: a filter on the rows the index found.
+    unindexed = SiteText.search_key.concat("")
+    conditions = [
+        _contains(SiteText.search_key if len(word) >= _TRIGRAM else unindexed, word) for word in search.words
+    ]
     if dialect == "sqlite" and long_words:
-        # The FTS5 trigram index narrows the candidates; LIKE above keeps the exact meaning.
+        # The FTS5 trigram table narrows the candidates; LIKE keeps the exact meaning.
         # Words hold only letters and digits (search_key), so quoting each is enough.
         phrase = " ".join(f'"{word}"' for word in long_words)
         hits = select(_FTS.c.rowid).where(literal_column(SQLITE_FTS_TABLE).op("MATCH")(phrase))
         conditions.insert(0, SiteText.id.in_(hits))
-    # PostgreSQL: the GIN pg_trgm index serves the LIKE conditions themselves.
     return conditions
 
 
