@@ -58,6 +58,7 @@ bench: system-deps assets catalogs
 	$(BIN)/python bench/page_size.py
 	$(BIN)/python bench/http_load.py
 	$(BIN)/python bench/plaques.py
+	$(BIN)/python bench/search.py
 
 clean:
 	rm -rf $(VENV) build node_modules static/vendor
