@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import cache
+
 from sqlalchemy import Select, Subquery, and_, exists, func, literal, select, union_all
 from sqlalchemy.orm import Session, aliased, load_only, selectinload
 
@@ -10,8 +12,12 @@ from heritage.sites.models import PublicationState, Site, SiteKind, SiteText
 from heritage.sites.search import CODE_MATCH, SearchQuery, text_matches, text_rank
 
 VISIBLE = (PublicationState.published,)
-# site_texts joined once per language of the chain (built once: aliasing costs per request).
-_CHAIN_TEXTS = [aliased(SiteText, name=f"chain_text_{i}") for i in range(8)]
+
+
+@cache
+def _chain_text(position: int):
+    """site_texts joined for the language at `position` of the chain (aliasing costs: made once)."""
+    return aliased(SiteText, name=f"chain_text_{position}")
 
 
 def _filtered(kind: str | None, district: str | None, states: tuple[PublicationState, ...]) -> Select:
@@ -49,7 +55,8 @@ def _alphabetical(base: Select, langs: list[str]) -> list[Select]:
     alphabetical order (an index walk, whatever the size); then those shown in each fallback
     language, in that language's order; then any left, by slug."""
     segments = []
-    for i, (lang, text) in enumerate(zip(langs, _CHAIN_TEXTS, strict=False)):
+    for i, lang in enumerate(langs):
+        text = _chain_text(i)
         stmt = base.join(text, and_(text.site_id == Site.id, text.lang == lang))
         if i:
             stmt = stmt.where(~_has_text(langs[:i]))
@@ -91,7 +98,8 @@ def _ranked_page(session, base: Select, search: SearchQuery, langs, offset, per_
     ranked = _ranked_matches(search, langs[0], session.get_bind().dialect.name)
     matching = base.join(ranked, ranked.c.site_id == Site.id)
     stmt, order = matching.add_columns(func.count().over().label("total")), [ranked.c.rank]
-    for lang, text in zip(langs, _CHAIN_TEXTS, strict=False):
+    for i, lang in enumerate(langs):
+        text = _chain_text(i)
         stmt = stmt.outerjoin(text, and_(text.site_id == Site.id, text.lang == lang))
         order += [text.sort_key.is_(None), text.sort_key]
     rows = session.execute(stmt.order_by(*order, Site.id).limit(per_page).offset(offset).options(texts)).all()
