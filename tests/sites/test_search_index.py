@@ -101,3 +101,14 @@ def test_migration_backfills_keys_and_index(scratch_url):
                 assert "gin_trgm_ops" in index and "search_migration" in index
     finally:
         engine.dispose()
+
+
+def test_postgresql_plans_each_search_for_its_words(session, make_site):
+    """A generic plan (reused after psycopg prepares the statement) made a rare word's search as
+    slow as a common word's at 100k sites; each search must be planned for its own words."""
+    if session.get_bind().dialect.name != "postgresql":
+        pytest.skip("PostgreSQL's plan cache")
+    make_site("Đình Làng Mới")
+    for _ in range(7):  # past psycopg's prepare threshold (5)
+        assert found(session, "lang moi")
+    assert session.scalar(text("SHOW plan_cache_mode")) == "force_custom_plan"
