@@ -181,15 +181,9 @@ def site_list():
     except QueryTooLong:
         status, query = 400, query[:MAX_QUERY_CHARS]
         problem = _("Your search is too long: at most %(limit)d characters.", limit=MAX_QUERY_CHARS)
-    if search is not None and search.code:
-        # A plaque code typed into the box: straight to its site (no scan is counted).
-        target = scan_target(db.session, search.code)
-        if (
-            target
-            and target.slug
-            and target.state not in (PublicationState.draft, PublicationState.in_review)
-        ):
-            return _uncached(redirect(url_for("visitor.site_page", lang=lang, slug=target.slug), 302))
+    slug = _slug_for_typed_code(search.code) if search is not None and search.code else None
+    if slug:  # a plaque code typed into the box: straight to its site (no scan is counted)
+        return _uncached(redirect(url_for("visitor.site_page", lang=lang, slug=slug), 302))
     per_page = current_app.config["SITES_PER_PAGE"]
     if problem:
         page = Page(items=[], page=1, per_page=per_page, total=0)
@@ -216,6 +210,14 @@ def site_list():
         kinds=list(SiteKind),
     )
     return html, status
+
+
+def _slug_for_typed_code(code: str) -> str | None:
+    """The page a code opens, as a scan would: none for a draft or a removed site."""
+    target = scan_target(db.session, code)
+    if target is None or target.state in (PublicationState.draft, PublicationState.in_review):
+        return None
+    return target.slug
 
 
 @bp.get("/<lang:lang>/sites/<slug>")
