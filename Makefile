@@ -65,6 +65,7 @@ bench: system-deps-test assets catalogs
 	$(BIN)/python bench/http_load.py
 	$(BIN)/python bench/plaques.py
 	$(BIN)/python bench/media.py
+	$(BIN)/python bench/search.py
 
 clean:
 	rm -rf $(VENV) build node_modules static/vendor

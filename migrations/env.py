@@ -4,6 +4,7 @@ from alembic import context
 from sqlalchemy import engine_from_config, pool
 
 from heritage.models import Base
+from heritage.sites.search import is_schema_object
 
 config = context.config
 target_metadata = Base.metadata
@@ -27,7 +28,9 @@ def run_migrations_online() -> None:
 
 def _run(connection) -> None:
     # Batch mode lets later migrations alter SQLite tables (copy-and-move).
-    context.configure(connection=connection, target_metadata=target_metadata, render_as_batch=True, compare_type=True)
+    # include_name: the search index (FTS5 table, pg_trgm index) is no model; never drop it.
+    context.configure(connection=connection, target_metadata=target_metadata, render_as_batch=True, compare_type=True,
+                      include_name=is_schema_object)
     with context.begin_transaction():
         context.run_migrations()
 

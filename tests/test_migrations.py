@@ -5,6 +5,7 @@ from alembic.migration import MigrationContext
 
 from heritage.db import make_engine
 from heritage.models import Base
+from heritage.sites.search import is_schema_object
 
 
 def test_migrated_schema_equals_models(database_url):
@@ -12,7 +13,12 @@ def test_migrated_schema_equals_models(database_url):
     try:
         with engine.connect() as connection:
             context = MigrationContext.configure(
-                connection, opts={"compare_type": True, "compare_server_default": False}
+                connection,
+                opts={
+                    "compare_type": True,
+                    "compare_server_default": False,
+                    "include_name": is_schema_object,
+                },
             )
             diff = compare_metadata(context, Base.metadata)
     finally:

@@ -8,6 +8,7 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from heritage.sites.codes import ALPHABET, CODE_LENGTH
+from heritage.sites.collation import sort_key
 from heritage.sites.models import PlaqueCode, PublicationState, Site, SiteKind, SiteText
 from heritage.sites.slugs import search_key
 
@@ -77,6 +78,8 @@ def generate_sites(session: Session, count: int, seed: int = 1) -> int:
                         "summary": summary,
                         "body": "A generated story.\n\n" * 20,
                         "search_key": search_key(name, summary),
+                        "name_key": search_key(name),
+                        "sort_key": sort_key(lang, name),
                     }
                 )
         session.execute(insert(PlaqueCode), codes)

@@ -22,8 +22,11 @@ _CODE_RE = re.compile(f"^[{ALPHABET}]{{{CODE_LENGTH}}}$")
 
 
 def normalise_code(raw: str) -> str | None:
-    """The canonical (upper-case) code, or None when `raw` cannot be a code."""
-    code = raw.strip().upper()
+    """The canonical (upper-case) code, or None when `raw` cannot be a code.
+
+    Spaces anywhere are dropped: people type a code read off a plaque as "7kq 2x".
+    """
+    code = "".join(raw.split()).upper()
     return code if _CODE_RE.match(code) else None
 
 

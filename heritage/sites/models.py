@@ -18,6 +18,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     String,
     Text,
     UniqueConstraint,
@@ -179,9 +180,13 @@ class SiteText(Base):
     """A site's words in one language. Any language code works: no migration to add one."""
 
     __tablename__ = "site_texts"
-    # The unique pair also serves the per-page "texts of these sites" lookup. Search is an
-    # infix LIKE over search_key, which no B-tree helps; PostgreSQL can add pg_trgm later.
-    __table_args__ = (UniqueConstraint("site_id", "lang", name="uq_site_texts_site_lang"),)
+    # The unique pair also serves the per-page "texts of these sites" lookup; (lang, sort_key)
+    # walks the alphabetical list a page at a time. Search's trigram index (FTS5 on SQLite,
+    # pg_trgm on PostgreSQL) is kept by the migration, outside the models (sites/search.py).
+    __table_args__ = (
+        UniqueConstraint("site_id", "lang", name="uq_site_texts_site_lang"),
+        Index("ix_site_texts_lang_sort_key", "lang", "sort_key", "site_id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     site_id: Mapped[int] = mapped_column(ForeignKey("sites.id", ondelete="CASCADE"))
@@ -192,6 +197,11 @@ class SiteText(Base):
     event: Mapped[str | None] = mapped_column(String(300))  # red address: the event in one line
     # Name and summary folded to ASCII lower case, for diacritics-insensitive search.
     search_key: Mapped[str] = mapped_column(Text, default="")
+    # The name alone, folded the same way: exact-name and prefix matches rank first.
+    name_key: Mapped[str] = mapped_column(Text, default="")
+    # ICU collation key of the name in this text's language (sites/collation.py): bytes that
+    # both databases compare alike, so the list is alphabetical for its reader.
+    sort_key: Mapped[bytes] = mapped_column(LargeBinary, default=b"")
 
     site: Mapped[Site] = relationship(back_populates="texts")
 

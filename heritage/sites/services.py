@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from heritage.errors import ValidationError
 from heritage.sites.codes import issue_code, seeded_codes
+from heritage.sites.collation import sort_key
 from heritage.sites.models import (
     SITE_CLASSES,
     PlaqueCode,
@@ -52,6 +53,8 @@ def set_text(
     text.name, text.summary, text.body = name, summary, (body or "").strip()
     text.event = (event or "").strip() or None
     text.search_key = search_key(name, summary)
+    text.name_key = search_key(name)
+    text.sort_key = sort_key(lang, name)
     return text
 
 

@@ -10,6 +10,7 @@ from heritage.i18n.fallback import fallback_chain
 from heritage.i18n.web import supported_languages
 from heritage.sites import queries
 from heritage.sites.models import Site, SiteKind
+from heritage.sites.search import QueryTooLong, parse_query
 from heritage.sites.services import site_for_slug
 from heritage.sites.visibility import is_viewable
 from heritage.web.openapi import MAX_PAGE, openapi_document
@@ -123,12 +124,16 @@ def list_sites():
     if kind is not None and kind not in {k.value for k in SiteKind}:
         raise ApiError(400, "bad_kind", f"kind must be one of: {', '.join(k.value for k in SiteKind)}.")
     per_page = _whole_number_arg("per_page", 50, current_app.config["API_MAX_PER_PAGE"])
+    try:
+        search = parse_query(request.args.get("q"))
+    except QueryTooLong as error:
+        raise ApiError(400, "query_too_long", error.message) from None
     page = queries.list_sites(
         db.session,
         langs=fallback_chain(lang, list(current_app.config["FALLBACK_LANGUAGES"])),
         page=_whole_number_arg("page", 1, MAX_PAGE),
         per_page=per_page,
-        query=request.args.get("q"),
+        search=search,
         kind=kind,
         district=request.args.get("district") or None,
     )

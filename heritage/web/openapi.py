@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from heritage.sites.models import LocationPrecision, PublicationState, Ranking, SiteKind
+from heritage.sites.search import MAX_QUERY_CHARS, MAX_QUERY_WORDS
 
 _NULLABLE_STRING = {"type": ["string", "null"]}
 MAX_PAGE = 100_000  # the API refuses pages past this (the visitor list clamps to it)
@@ -183,8 +184,15 @@ def openapi_document(languages: list[str], max_per_page: int = 100) -> dict:
                         {
                             "name": "q",
                             "in": "query",
-                            "description": "Search, diacritics ignored",
-                            "schema": {"type": "string"},
+                            "description": (
+                                "Search in every language, diacritics ignored. Ranked: a plaque code"
+                                " (any case, spaces allowed) puts its site first; then exact name,"
+                                " name prefix, whole words of the name, anywhere in name or summary;"
+                                " the `lang` text before other languages within each rank."
+                                f" At most {MAX_QUERY_CHARS} characters (longer: 400 query_too_long);"
+                                f" only its first {MAX_QUERY_WORDS} words count."
+                            ),
+                            "schema": {"type": "string", "maxLength": MAX_QUERY_CHARS},
                         },
                         {"name": "kind", "in": "query", "schema": _enum(SiteKind)},
                         {"name": "district", "in": "query", "schema": {"type": "string"}},

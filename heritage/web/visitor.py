@@ -6,6 +6,7 @@ from urllib.parse import urlsplit
 
 from babel import Locale
 from flask import Blueprint, abort, current_app, g, make_response, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 
 from heritage.analytics.scans import record_scan
 from heritage.extensions import db
@@ -16,12 +17,13 @@ from heritage.i18n.web import (
     supported_languages,
     wants_traditional_chinese,
 )
-from heritage.pagination import clamp_page
+from heritage.pagination import Page, clamp_page
 from heritage.places.names import address_line, place_names
 from heritage.sites import linked, queries
 from heritage.sites.codes import normalise_code
 from heritage.sites.markdown import link_mentions, render_markdown
 from heritage.sites.models import HeritageType, PublicationState, SiteKind
+from heritage.sites.search import MAX_QUERY_CHARS, QueryTooLong, parse_query
 from heritage.sites.services import scan_target, site_for_slug
 from heritage.sites.visibility import is_viewable, shown_parent
 from heritage.web import formatting
@@ -199,27 +201,50 @@ def site_list():
     if kind not in (None, *[k.value for k in SiteKind]):
         kind = None
     district = request.args.get("district") or None
-    query = (request.args.get("q") or "").strip()[:200]
-    page = queries.list_sites(
-        db.session,
-        langs=content_chain(lang),
-        page=clamp_page(request.args.get("page")),
-        per_page=current_app.config["SITES_PER_PAGE"],
-        query=query,
-        kind=kind,
-        district=district,
-    )
+    query = (request.args.get("q") or "").strip()
+    status, problem, search = 200, None, None
+    try:
+        search = parse_query(query)
+    except QueryTooLong:
+        status, query = 400, query[:MAX_QUERY_CHARS]
+        problem = _("Your search is too long: at most %(limit)d characters.", limit=MAX_QUERY_CHARS)
+    slug = _slug_for_typed_code(search.code) if search is not None and search.code else None
+    if slug:  # a plaque code typed into the box: straight to its site (no scan is counted)
+        return _uncached(redirect(url_for("visitor.site_page", lang=lang, slug=slug), 302))
+    per_page = current_app.config["SITES_PER_PAGE"]
+    if problem:
+        page = Page(items=[], page=1, per_page=per_page, total=0)
+    else:
+        page = queries.list_sites(
+            db.session,
+            langs=content_chain(lang),
+            page=clamp_page(request.args.get("page")),
+            per_page=per_page,
+            search=search,
+            kind=kind,
+            district=district,
+        )
     cards = [(site, shown_text(site, lang, content_chain(lang))) for site in page.items]
-    return render_template(
+    html = render_template(
         "visitor/site_list.html",
         page=page,
         cards=cards,
         query=query,
+        problem=problem,
         kind=kind,
         district=district,
         districts=queries.districts(db.session),
         kinds=list(SiteKind),
     )
+    return html, status
+
+
+def _slug_for_typed_code(code: str) -> str | None:
+    """The page a code opens, as a scan would: none for a draft or a removed site."""
+    target = scan_target(db.session, code)
+    if target is None or not is_viewable(target.state):
+        return None
+    return target.slug
 
 
 @bp.get("/<lang:lang>/sites/<slug>")

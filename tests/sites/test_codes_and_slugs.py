@@ -26,6 +26,7 @@ def test_codes_are_random_not_sequential():
 
 def test_normalise_code():
     assert normalise_code(" 7kq2x ") == "7KQ2X"
+    assert normalise_code("7kq 2x") == normalise_code(" 7K Q2X\t") == "7KQ2X"  # typed off a plaque
     assert normalise_code("7KQ2O") is None  # O is not in the alphabet
     assert normalise_code("7KQ2") is None
     assert normalise_code("7KQ2XX") is None
