@@ -5,6 +5,7 @@ from heritage.db import Base
 from heritage.places.models import PlaceName
 from heritage.plaques.models import PrintBatch, PrintBatchItem
 from heritage.sites.models import PlaqueCode, Site, SiteText, SlugRedirect
+from heritage.trails.models import Trail, TrailStop, TrailText
 
 __all__ = [
     "Base",
@@ -16,4 +17,7 @@ __all__ = [
     "Site",
     "SiteText",
     "SlugRedirect",
+    "Trail",
+    "TrailStop",
+    "TrailText",
 ]

@@ -18,6 +18,7 @@ from heritage.sites.models import (
     Site,
 )
 from heritage.sites.services import create_site
+from heritage.trails.demo import load_demo_trails
 
 DEMO_DIR = Path(__file__).parent / "sites"
 CSV_PATH = Path(__file__).parent / "quang-ninh-sites.csv"
@@ -98,4 +99,5 @@ def load_demo(session: Session, directory: Path = DEMO_DIR) -> list[Site]:
         if parent:
             by_slug[record["slug"]].part_of_id = by_slug[parent].id
     session.flush()
+    load_demo_trails(session)
     return list(by_slug.values())

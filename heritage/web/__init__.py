@@ -15,7 +15,7 @@ class LanguageConverter(BaseConverter):
 
 
 def register_web(app: Flask) -> None:
-    from heritage.web import api, errors, security, visitor
+    from heritage.web import api, errors, maps, security, trail_pages, visitor
 
     # Only language-shaped first segments reach the visitor pages: /favicon.ico or /robots.txt
     # are never redirected to "/favicon.ico/" as if they were a language.
@@ -32,4 +32,6 @@ def register_web(app: Flask) -> None:
     )
     app.register_blueprint(visitor.bp)
     app.register_blueprint(api.bp)
+    app.register_blueprint(maps.bp)
+    app.register_blueprint(trail_pages.bp)
     errors.init_app(app)
