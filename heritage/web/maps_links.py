@@ -13,7 +13,7 @@ from flask_babel import lazy_gettext as _l
 @dataclass(frozen=True)
 class MapLink:
     service: str  # geo, google, amap, kakao
-    label: str
+    label: str  # lazy: translated when the page renders it
     url: str
 
 
@@ -42,17 +42,15 @@ def map_links(latitude: float | None, longitude: float | None, name: str, lang: 
         return []
     lat, lon = _coordinate(latitude), _coordinate(longitude)
     # RFC 5870 with the label form Android's map apps show: geo:0,0?q=lat,lon(name).
-    links = [MapLink("geo", str(LABELS["geo"]), f"geo:{lat},{lon}?q={lat},{lon}({quote(name, safe='')})")]
+    links = [MapLink("geo", LABELS["geo"], f"geo:{lat},{lon}?q={lat},{lon}({quote(name, safe='')})")]
     if lang == "zh":
         # Amap's URI API; coordinate=wgs84 because ours are GPS coordinates (Amap uses GCJ-02).
         query = urlencode({"position": f"{lon},{lat}", "name": name, "coordinate": "wgs84", "callnative": 1})
-        links.append(MapLink("amap", str(LABELS["amap"]), f"https://uri.amap.com/marker?{query}"))
+        links.append(MapLink("amap", LABELS["amap"], f"https://uri.amap.com/marker?{query}"))
     if lang == "ko":
         # Kakao Map's link format: /link/map/<name>,<lat>,<lon> (a comma in the name would split it).
         label = quote(name.replace(",", " "), safe="")
-        links.append(
-            MapLink("kakao", str(LABELS["kakao"]), f"https://map.kakao.com/link/map/{label},{lat},{lon}")
-        )
+        links.append(MapLink("kakao", LABELS["kakao"], f"https://map.kakao.com/link/map/{label},{lat},{lon}"))
     google = urlencode({"api": 1, "query": f"{lat},{lon}"})
-    links.append(MapLink("google", str(LABELS["google"]), f"https://www.google.com/maps/search/?{google}"))
+    links.append(MapLink("google", LABELS["google"], f"https://www.google.com/maps/search/?{google}"))
     return links

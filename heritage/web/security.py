@@ -14,7 +14,6 @@ from markupsafe import Markup
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.serving import WSGIRequestHandler
 
-
 # The one third-party host a page may load from, and only the map page: OpenStreetMap's tiles.
 MAP_TILE_ORIGIN = "https://tile.openstreetmap.org"
 

@@ -69,11 +69,11 @@ def upgrade() -> None:
     )
     op.create_index("ix_trail_stops_site_id", "trail_stops", ["site_id"])
     op.create_index("ix_trail_stops_trail_id_position", "trail_stops", ["trail_id", "position"])
-    op.create_index("ix_sites_latitude_longitude", "sites", ["latitude", "longitude"])
+    op.create_index("ix_sites_state_latitude_longitude", "sites", ["state", "latitude", "longitude"])
 
 
 def downgrade() -> None:
-    op.drop_index("ix_sites_latitude_longitude", table_name="sites")
+    op.drop_index("ix_sites_state_latitude_longitude", table_name="sites")
     op.drop_index("ix_trail_stops_trail_id_position", table_name="trail_stops")
     op.drop_index("ix_trail_stops_site_id", table_name="trail_stops")
     op.drop_table("trail_stops")
