@@ -2,7 +2,7 @@
 
 Stops without coordinates break a leg (its distance is unknown, and the total says "at least").
 Most demo coordinates are approximate centroids, so a leg is marked approximate whenever one of
-its ends is, and two stops drawn at the same approximate point are "in the same area", not 0 km.
+its ends is, and two stops closer than their uncertainty are "in the same area", not "0 km".
 """
 
 from __future__ import annotations
@@ -36,9 +36,9 @@ def leg_between(a: Site, b: Site) -> Leg:
     if not (_located(a) and _located(b)):
         return Leg(None, False, False)
     metres = haversine_m(a.latitude, a.longitude, b.latitude, b.longitude)
-    approximate = any(s.location_precision != LocationPrecision.surveyed for s in (a, b))
-    uncertainty = max(a.location_radius_m or 0, b.location_radius_m or 0) if approximate else 0
-    return Leg(metres, approximate, approximate and metres < uncertainty)
+    radii = [s.location_radius_m or 0 for s in (a, b) if s.location_precision != LocationPrecision.surveyed]
+    # Closer than the smaller uncertainty: the figure says nothing about which way or how far.
+    return Leg(metres, bool(radii), bool(radii) and metres < min(radii))
 
 
 def walk(sites: list[Site]) -> Walk:
