@@ -7,6 +7,14 @@ cd "$(dirname "$0")/.."
 if [ ! -f package-lock.json ]; then
   exit 0
 fi
+# Debian's npm only when no npm is there: a Node.js from elsewhere (nodesource) ships its own, and
+# Debian's npm package would conflict with it.
+if ! command -v npm >/dev/null 2>&1; then
+  SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  echo "Installing Debian packages: nodejs npm (front-end build)"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends nodejs npm
+fi
 # A second run with the same lock file skips npm entirely (make test calls this every time).
 stamp=node_modules/.heritage-lock-sha256
 if ! sha256sum --status -c "$stamp" 2>/dev/null; then
