@@ -120,6 +120,8 @@ def test_nearby_asks_for_the_location_only_on_a_tap(phone, live_app):
     assert "Border marker 1368(3)" in first.inner_text() or "Border marker 1369" in first.inner_text()
     assert "sites have no location yet" in page.content()
     assert log["errors"] == []
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / "nearby-en.png"), full_page=True)
 
 
 @pytest.mark.parametrize("lang", ["vi", "zh"])

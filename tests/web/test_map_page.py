@@ -129,3 +129,14 @@ def test_vendor_files_are_served_with_their_licences(client):
         response = client.get(f"/static/{path}")
         assert response.status_code == 200, path
         response.close()
+
+
+@pytest.mark.parametrize("path", ["/vi/map", "/vi/nearby", "/vi/trails"])
+def test_language_switcher_keeps_the_page(client, sites, path):
+    html = client.get(path).get_data(as_text=True)
+    page = path.split("/", 2)[2]
+    assert f'href="/lang/zh?next=/zh/{page}"' in html
+
+
+def test_map_data_may_be_cached_briefly(client, sites):
+    assert client.get("/api/v1/map").headers["Cache-Control"] == "public, max-age=300"

@@ -133,3 +133,17 @@ def test_nearby_page_bad_coordinates_is_400_with_a_message(client, places, query
 def test_nearby_page_is_never_cached_by_shared_caches(client, places):
     response = client.get("/vi/nearby?lat=21.0&lon=107.0")
     assert "no-store" in response.headers["Cache-Control"]
+
+
+def test_every_compass_point_has_a_label_in_every_language(app):
+    from flask_babel import force_locale
+
+    from heritage.places.geo import COMPASS_POINTS
+    from heritage.web.maps import COMPASS_LABELS
+
+    assert set(COMPASS_LABELS) == set(COMPASS_POINTS)
+    with app.test_request_context():
+        for lang in ("zh", "ko", "vi"):
+            with force_locale(lang):
+                labels = {point: str(COMPASS_LABELS[point]) for point in COMPASS_POINTS}
+            assert len(set(labels.values())) == 8 and labels["NE"] != "NE", (lang, labels)
