@@ -185,7 +185,9 @@ def map_sites():
             }
         )
     meta = {"total": len(features), "without_location": nearby.count_without_location(db.session)}
-    response = jsonify({"ok": True, "data": {"type": "FeatureCollection", "features": features}, "meta": meta})
+    response = jsonify(
+        {"ok": True, "data": {"type": "FeatureCollection", "features": features}, "meta": meta}
+    )
     # The same for every visitor, and changed only by editors: as long-lived as a site page.
     response.headers["Cache-Control"] = "public, max-age=300"
     return response
