@@ -18,6 +18,12 @@ PUBLIC = {
     "api.list_sites": "public read API",
     "api.get_site": "public read API",
     "api.openapi": "API description",
+    "api.map_sites": "public read API (the map's markers)",
+    "api.nearby_sites": "public read API (nothing stored from the coordinates)",
+    "maps.map_page": "visitor pages",
+    "maps.nearby_page": "visitor pages (the position is not stored)",
+    "trails.trail_list": "visitor pages",
+    "trails.trail_page": "visitor pages",
 }
 
 
