@@ -22,7 +22,7 @@ system-deps:
 system-deps-test:
 	bash scripts/install-system-deps.sh system-packages.txt system-packages-test.txt
 
-# Front-end libraries would come from npm (`npm ci`, exactly package-lock.json); none is needed yet.
+# Front-end libraries come from npm (`npm ci`, exactly package-lock.json): Leaflet for the map page.
 assets: $(BIN)/.installed
 	bash scripts/build-assets.sh
 

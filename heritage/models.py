@@ -7,6 +7,7 @@ from heritage.media.models import MediaFile, MediaText
 from heritage.places.models import PlaceName
 from heritage.plaques.models import PrintBatch, PrintBatchItem
 from heritage.sites.models import PlaqueCode, Site, SiteText, SlugRedirect
+from heritage.trails.models import Trail, TrailStop, TrailText
 
 __all__ = [
     "AuditEvent",
@@ -22,6 +23,9 @@ __all__ = [
     "Site",
     "SiteText",
     "SlugRedirect",
+    "Trail",
+    "TrailStop",
+    "TrailText",
     "Unit",
     "User",
 ]

@@ -19,6 +19,7 @@ from heritage.sites.models import (
     Site,
 )
 from heritage.sites.services import create_site
+from heritage.trails.demo import load_demo_trails
 
 DEMO_DIR = Path(__file__).parent / "sites"
 CSV_PATH = Path(__file__).parent / "quang-ninh-sites.csv"
@@ -100,4 +101,5 @@ def load_demo(session: Session, directory: Path = DEMO_DIR) -> list[Site]:
             by_slug[record["slug"]].part_of_id = by_slug[parent].id
     session.flush()
     assign_demo_units(session, list(by_slug.values()))
+    load_demo_trails(session)
     return list(by_slug.values())

@@ -93,6 +93,7 @@ class Site(Base):
         Index("ix_sites_state_district_slug", "state", "district", "slug"),
         Index("ix_sites_state_kind_slug", "state", "kind", "slug"),
         Index("ix_sites_part_of_id", "part_of_id"),
+        Index("ix_sites_state_latitude_longitude", "state", "latitude", "longitude"),  # nearby: a box
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

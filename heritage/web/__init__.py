@@ -15,7 +15,7 @@ class LanguageConverter(BaseConverter):
 
 
 def register_web(app: Flask) -> None:
-    from heritage.web import admin, api, errors, media, security, visitor
+    from heritage.web import admin, api, errors, maps, media, security, trail_pages, visitor
 
     # Only language-shaped first segments reach the visitor pages: /favicon.ico or /robots.txt
     # are never redirected to "/favicon.ico/" as if they were a language.
@@ -34,4 +34,6 @@ def register_web(app: Flask) -> None:
     app.register_blueprint(api.bp)
     app.register_blueprint(media.bp)
     app.register_blueprint(admin.bp)
+    app.register_blueprint(maps.bp)
+    app.register_blueprint(trail_pages.bp)
     errors.init_app(app)

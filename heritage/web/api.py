@@ -8,12 +8,13 @@ from flask import Blueprint, current_app, jsonify, request
 from heritage.extensions import csrf, db
 from heritage.i18n.fallback import fallback_chain
 from heritage.i18n.web import supported_languages
-from heritage.sites import queries
+from heritage.places.geo import parse_coordinate
+from heritage.sites import nearby, queries
 from heritage.sites.models import Site, SiteKind
 from heritage.sites.search import QueryTooLong, parse_query
 from heritage.sites.services import site_for_slug
 from heritage.sites.visibility import is_viewable
-from heritage.web.openapi import MAX_PAGE, openapi_document
+from heritage.web.openapi import MAX_NEARBY, MAX_PAGE, openapi_document
 from heritage.web.presenters import page_url, scan_url, shown_text
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -152,6 +153,82 @@ def get_site(slug: str):
     if site is None or not is_viewable(site.state):
         raise ApiError(404, "not_found", "No published site has this slug.")
     return jsonify({"ok": True, "data": site_detail(site), "meta": {}})
+
+
+def _coordinate_arg(name: str, bound: int) -> float:
+    try:
+        return parse_coordinate(request.args.get(name), bound)
+    except ValueError:
+        raise ApiError(
+            400, f"bad_{name}", f"{name} must be a decimal number from -{bound} to {bound}, e.g. 21.0285."
+        ) from None
+
+
+@bp.get("/map")
+def map_sites():
+    """Every listed site with coordinates as a GeoJSON FeatureCollection, for the map page."""
+    lang = _lang_arg()
+    chain = fallback_chain(lang, list(current_app.config["FALLBACK_LANGUAGES"]))
+    features = []
+    for site in nearby.located_sites(db.session, chain):
+        shown = shown_text(site, lang, chain)
+        features.append(
+            {
+                "type": "Feature",
+                # GeoJSON order: longitude first (RFC 7946).
+                "geometry": {"type": "Point", "coordinates": [site.longitude, site.latitude]},
+                "properties": {
+                    "slug": site.slug,
+                    "kind": site.kind.value,
+                    "name": shown.text.name if shown.text else site.slug,
+                    "lang": shown.lang,
+                    "is_fallback": shown.is_fallback,
+                    "precision": site.location_precision.value,
+                    "radius_m": site.location_radius_m,
+                    "page_path": page_url(site, lang),
+                },
+            }
+        )
+    meta = {"total": len(features), "without_location": nearby.count_without_location(db.session)}
+    response = jsonify(
+        {"ok": True, "data": {"type": "FeatureCollection", "features": features}, "meta": meta}
+    )
+    # The same for every visitor, and changed only by editors: as long-lived as a site page.
+    response.headers["Cache-Control"] = "public, max-age=300"
+    return response
+
+
+@bp.get("/nearby")
+def nearby_sites():
+    """The listed sites nearest a point, with distance and compass direction from it."""
+    lang = _lang_arg()
+    lat, lon = _coordinate_arg("lat", 90), _coordinate_arg("lon", 180)
+    limit = _whole_number_arg("limit", 10, MAX_NEARBY)
+    chain = fallback_chain(lang, list(current_app.config["FALLBACK_LANGUAGES"]))
+    found = nearby.nearest_sites(db.session, lat, lon, limit, chain)
+    data = [
+        {
+            "slug": n.site.slug,
+            "kind": n.site.kind.value,
+            **_shown_name(n.site, lang, chain),
+            "distance_m": round(n.distance_m, 1),
+            "bearing_deg": round(n.bearing, 1),
+            "direction": n.direction,
+            "page_url": page_url(n.site, lang, external=True),
+        }
+        for n in found
+    ]
+    meta = {"limit": limit, "without_location": nearby.count_without_location(db.session)}
+    return jsonify({"ok": True, "data": data, "meta": meta})
+
+
+def _shown_name(site: Site, lang: str, chain: list[str]) -> dict:
+    shown = shown_text(site, lang, chain)
+    return {
+        "name": shown.text.name if shown.text else None,
+        "lang": shown.lang,
+        "is_fallback": shown.is_fallback,
+    }
 
 
 @bp.get("/openapi.json")

@@ -7,6 +7,7 @@ from heritage.sites.search import MAX_QUERY_CHARS, MAX_QUERY_WORDS
 
 _NULLABLE_STRING = {"type": ["string", "null"]}
 MAX_PAGE = 100_000  # the API refuses pages past this (the visitor list clamps to it)
+MAX_NEARBY = 50  # sites one "nearby" answer lists at most
 
 
 def _enum(values) -> dict:
@@ -131,6 +132,7 @@ def schemas(languages: list[str]) -> dict:
         },
     }
     return {
+        **_map_schemas(),
         "Location": location,
         "SiteSummary": summary,
         "SiteText": text,
@@ -144,6 +146,162 @@ def schemas(languages: list[str]) -> dict:
             {"$ref": "#/components/schemas/SiteDetail"}, {"type": "object", "maxProperties": 0}
         ),
         "Error": error,
+    }
+
+
+def _map_schemas() -> dict:
+    """The map's GeoJSON (RFC 7946) and the nearby list, each in the usual envelope."""
+    feature = {
+        "type": "object",
+        "additionalProperties": False,
+        "required": ["type", "geometry", "properties"],
+        "properties": {
+            "type": {"const": "Feature"},
+            "geometry": {
+                "type": "object",
+                "additionalProperties": False,
+                "required": ["type", "coordinates"],
+                "properties": {
+                    "type": {"const": "Point"},
+                    "coordinates": {
+                        "type": "array",
+                        "description": "[longitude, latitude]",
+                        "prefixItems": [
+                            {"type": "number", "minimum": -180, "maximum": 180},
+                            {"type": "number", "minimum": -90, "maximum": 90},
+                        ],
+                        "minItems": 2,
+                        "maxItems": 2,
+                    },
+                },
+            },
+            "properties": {
+                "type": "object",
+                "additionalProperties": False,
+                "required": [
+                    "slug",
+                    "kind",
+                    "name",
+                    "lang",
+                    "is_fallback",
+                    "precision",
+                    "radius_m",
+                    "page_path",
+                ],
+                "properties": {
+                    "slug": {"type": "string"},
+                    "kind": _enum(SiteKind),
+                    "name": {"type": "string"},
+                    "lang": {"type": "string"},
+                    "is_fallback": {"type": "boolean"},
+                    "precision": _enum(LocationPrecision),
+                    "radius_m": {"type": ["integer", "null"]},
+                    "page_path": {"type": "string", "pattern": "^/"},
+                },
+            },
+        },
+    }
+    nearby_site = {
+        "type": "object",
+        "additionalProperties": False,
+        "required": [
+            "slug",
+            "kind",
+            "name",
+            "lang",
+            "is_fallback",
+            "distance_m",
+            "bearing_deg",
+            "direction",
+            "page_url",
+        ],
+        "properties": {
+            "slug": {"type": "string"},
+            "kind": _enum(SiteKind),
+            "name": _NULLABLE_STRING,
+            "lang": {"type": "string"},
+            "is_fallback": {"type": "boolean"},
+            "distance_m": {"type": "number", "minimum": 0},
+            "bearing_deg": {"type": "number", "minimum": 0, "maximum": 360},
+            "direction": {"type": "string", "enum": ["N", "NE", "E", "SE", "S", "SW", "W", "NW"]},
+            "page_url": {"type": "string", "format": "uri"},
+        },
+    }
+    without = {"type": "integer", "minimum": 0, "description": "Listed sites with no coordinates yet"}
+    return {
+        "MapFeature": feature,
+        "SiteMap": _envelope(
+            {
+                "type": "object",
+                "additionalProperties": False,
+                "required": ["type", "features"],
+                "properties": {
+                    "type": {"const": "FeatureCollection"},
+                    "features": {"type": "array", "items": {"$ref": "#/components/schemas/MapFeature"}},
+                },
+            },
+            {
+                "type": "object",
+                "additionalProperties": False,
+                "required": ["total", "without_location"],
+                "properties": {"total": {"type": "integer", "minimum": 0}, "without_location": without},
+            },
+        ),
+        "NearbySite": nearby_site,
+        "NearbyList": _envelope(
+            {"type": "array", "items": {"$ref": "#/components/schemas/NearbySite"}},
+            {
+                "type": "object",
+                "additionalProperties": False,
+                "required": ["limit", "without_location"],
+                "properties": {"limit": {"type": "integer", "minimum": 1}, "without_location": without},
+            },
+        ),
+    }
+
+
+def _map_paths(lang_param: dict) -> dict:
+    def coordinate(name: str, bound: int, example: float) -> dict:
+        return {
+            "name": name,
+            "in": "query",
+            "required": True,
+            "schema": {"type": "number", "minimum": -bound, "maximum": bound},
+            "example": example,
+        }
+
+    return {
+        "/api/v1/map": {
+            "get": {
+                "operationId": "mapSites",
+                "summary": "Every published site with coordinates, as GeoJSON features (names in lang)",
+                "parameters": [lang_param],
+                "responses": {
+                    "200": _json("SiteMap", "A FeatureCollection in the envelope"),
+                    "400": _json("Error", "Bad parameter"),
+                },
+            }
+        },
+        "/api/v1/nearby": {
+            "get": {
+                "operationId": "nearbySites",
+                "summary": "Published sites nearest a point, with distance and compass direction",
+                "parameters": [
+                    coordinate("lat", 90, 21.0285),
+                    coordinate("lon", 180, 107.3700),
+                    {
+                        "name": "limit",
+                        "in": "query",
+                        "schema": {"type": "integer", "minimum": 1, "maximum": MAX_NEARBY},
+                    },
+                    lang_param,
+                ],
+                "responses": {
+                    "200": _json("NearbyList", "Nearest first; sites without coordinates are only counted"),
+                    "400": _json("Error", "Bad or missing lat, lon, limit or lang"),
+                },
+            }
+        },
     }
 
 
@@ -165,6 +323,7 @@ def openapi_document(languages: list[str], max_per_page: int = 100) -> dict:
         "openapi": "3.1.0",
         "info": {"title": "Quảng Ninh heritage sites API", "version": "1.0.0"},
         "paths": {
+            **_map_paths(lang_param),
             "/api/v1/sites": {
                 "get": {
                     "operationId": "listSites",

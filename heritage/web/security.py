@@ -14,14 +14,23 @@ from markupsafe import Markup
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.serving import WSGIRequestHandler
 
+# The one third-party host a page may load from, and only the map page: OpenStreetMap's tiles.
+MAP_TILE_ORIGIN = "https://tile.openstreetmap.org"
 
-def _csp(style_hash: str) -> str:
+
+def allows_map_tiles(view):
+    """Mark a view whose page draws OpenStreetMap tiles; every other page keeps `img-src 'self'`."""
+    view.allows_map_tiles = True
+    return view
+
+
+def _csp(style_hash: str, img_extra: str = "") -> str:
     return "; ".join(
         [
             "default-src 'self'",
             "script-src 'self'",
             f"style-src 'self' '{style_hash}'",
-            "img-src 'self' data:",
+            f"img-src 'self' data:{img_extra}",
             "media-src 'self'",
             "font-src 'self'",
             "connect-src 'self'",
@@ -37,6 +46,7 @@ def init_app(app: Flask) -> None:
     css = (Path(app.static_folder) / "css" / "critical.css").read_text(encoding="utf-8").strip()
     digest = base64.b64encode(hashlib.sha256(css.encode("utf-8")).digest()).decode("ascii")
     csp = _csp(f"sha256-{digest}")
+    map_csp = _csp(f"sha256-{digest}", f" {MAP_TILE_ORIGIN}")
     production = app.config["HERITAGE_ENV"] == "production"
     proxies = app.config["TRUSTED_PROXY_COUNT"]
     if proxies:
@@ -62,7 +72,10 @@ def init_app(app: Flask) -> None:
     @app.after_request
     def _headers(response: Response) -> Response:
         headers = response.headers
-        headers.setdefault("Content-Security-Policy", csp)
+        view = app.view_functions.get(request.endpoint) if request.endpoint else None
+        headers.setdefault(
+            "Content-Security-Policy", map_csp if getattr(view, "allows_map_tiles", False) else csp
+        )
         headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
         headers.setdefault("X-Content-Type-Options", "nosniff")
         headers.setdefault("X-Frame-Options", "DENY")

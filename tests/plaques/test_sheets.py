@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import random
-import time
 
 import pytest
 from pypdf import PdfReader
@@ -107,11 +106,8 @@ def test_empty_or_bad_sheet_raises():
         render_sheet_pdf(contents(1), parse_size("sticker"), "B5")
 
 
-def test_300_stickers_render_quickly():
-    """1000 stickers take ~10 s on the 2-core machine; 300 here keeps the suite short."""
-    items = contents(300, seed=11)
-    start = time.perf_counter()
-    data = render_sheet_pdf(items, parse_size("sticker"), "A4")
-    elapsed = time.perf_counter() - start
-    assert len(PdfReader(io.BytesIO(data)).pages) == 20
-    assert elapsed < 15, f"{elapsed:.1f} s for 300 stickers"
+def test_many_stickers_fill_as_many_pages_as_needed():
+    """15 stickers fit an A4 page: 31 take three pages. (Speed is bench/plaques.py's job: a
+    1,000-sticker sheet is timed there, never asserted in a test on a shared machine.)"""
+    data = render_sheet_pdf(contents(31, seed=11), parse_size("sticker"), "A4")
+    assert len(PdfReader(io.BytesIO(data)).pages) == 3

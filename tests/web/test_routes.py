@@ -19,6 +19,12 @@ PUBLIC = {
     "api.get_site": "public read API",
     "api.openapi": "API description",
     "media.serve": "photos and recordings of public sites (immutable URLs)",
+    "api.map_sites": "public read API (the map's markers)",
+    "api.nearby_sites": "public read API (nothing stored from the coordinates)",
+    "maps.map_page": "visitor pages",
+    "maps.nearby_page": "visitor pages (the position is not stored)",
+    "trails.trail_list": "visitor pages",
+    "trails.trail_page": "visitor pages",
 }
 # The back office: every one of its routes is walked by tests/web/admin/test_protection.py
 # (anonymous -> login, wrong role -> 403, CSRF on every write).

@@ -1,0 +1,1 @@
+"""Trails: ordered routes of sites made by editors, with texts per language."""

@@ -1,0 +1,35 @@
+"""Load the demo trails (`heritage/demo/trails.toml`) through the trail services."""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from heritage.sites.models import PublicationState, Site
+from heritage.trails.models import Trail
+from heritage.trails.services import create_trail
+
+TRAILS_PATH = Path(__file__).resolve().parent.parent / "demo" / "trails.toml"
+
+
+def load_demo_trails(session: Session, path: Path = TRAILS_PATH) -> list[Trail]:
+    """Create each trail of the file, published, through its sites in the file's order."""
+    records = tomllib.loads(path.read_text(encoding="utf-8"))["trail"]
+    slugs = {slug for record in records for slug in record["stops"]}
+    sites = {s.slug: s for s in session.scalars(select(Site).where(Site.slug.in_(slugs)))}
+    missing = sorted(slugs - set(sites))
+    if missing:
+        raise ValueError(f"{path.name} names sites that do not exist: {', '.join(missing)}")
+    return [
+        create_trail(
+            session,
+            record["slug"],
+            texts=record["text"],
+            sites=[sites[slug] for slug in record["stops"]],
+            state=PublicationState.published,
+        )
+        for record in records
+    ]
