@@ -233,10 +233,17 @@ def site_list():
         problem=problem,
         kind=kind,
         district=district,
-        districts=queries.districts(db.session),
+        districts=_district_choices(lang),
         kinds=list(SiteKind),
     )
     return html, status
+
+
+def _district_choices(lang: str) -> list[tuple[str, str]]:
+    """(value the filter sends: the Vietnamese form, label in the page's language)."""
+    districts = queries.districts(db.session)
+    names = place_names(db.session, districts, lang)
+    return [(district, names.get(district, district)) for district in districts]
 
 
 def _slug_for_typed_code(code: str) -> str | None:

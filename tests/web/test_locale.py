@@ -145,6 +145,15 @@ def test_place_names_are_translated_from_data(client, demo_sites):
     assert "<dd>phường Trà Cổ, TP Móng Cái, Quảng Ninh</dd>" in vi
 
 
+def test_district_filter_names_districts_in_the_page_language(client, demo_sites):
+    zh = client.get("/zh/").get_data(as_text=True)
+    # The label is the reader's; the value stays the stored Vietnamese form the filter matches.
+    assert '<option value="TP Móng Cái">芒街市</option>' in zh
+    filtered = client.get("/zh/?district=TP+Móng+Cái").get_data(as_text=True)
+    assert '<option value="TP Móng Cái" selected>芒街市</option>' in filtered
+    assert "/zh/sites/dinh-tra-co" in filtered and "/zh/sites/yen-tu" not in filtered
+
+
 def test_a_place_without_a_translation_shows_its_vietnamese_form(client, make_site):
     site = make_site("Đình Lạ", commune="xã Chưa Dịch", district="TP Hạ Long")
     zh = client.get(f"/zh/sites/{site.slug}").get_data(as_text=True)
