@@ -43,6 +43,9 @@ SETTINGS: dict[str, tuple[object, str]] = {
     # Where rate-limit counters live (the `limits` package, as Flask-Limiter reads it):
     # memory:// is per process; production shares redis://host:6379/N between workers.
     "RATELIMIT_STORAGE_URI": ("memory://", "str"),
+    # How long the server remembers the id of a scan a phone queued offline, so a resend after a
+    # lost answer is not counted twice (kept in RATELIMIT_STORAGE_URI, never in the database).
+    "SCAN_RECEIPT_SECONDS": (7 * 24 * 3600, "int"),
 }
 
 

@@ -15,13 +15,15 @@ class LanguageConverter(BaseConverter):
 
 
 def register_web(app: Flask) -> None:
-    from heritage.web import api, errors, security, visitor
+    from heritage.web import api, compression, errors, offline, security, static_files, visitor
 
     # Only language-shaped first segments reach the visitor pages: /favicon.ico or /robots.txt
     # are never redirected to "/favicon.ico/" as if they were a language.
     app.url_map.converters["lang"] = LanguageConverter
 
     security.init_app(app)
+    static_files.init_app(app)
+    compression.init_app(app)
     # Absolute links in templates come from PUBLIC_BASE_URL, never from the request's Host.
     app.jinja_env.globals["url_for"] = template_url_for
     seconds = app.config["PAGE_CACHE_SECONDS"]
@@ -32,4 +34,5 @@ def register_web(app: Flask) -> None:
     )
     app.register_blueprint(visitor.bp)
     app.register_blueprint(api.bp)
+    offline.init_app(app)
     errors.init_app(app)
