@@ -9,7 +9,7 @@ import hashlib
 import json
 import threading
 
-from flask import Blueprint, Response, abort, current_app, g, render_template
+from flask import Blueprint, Response, abort, current_app, g, render_template, request
 from flask_babel import gettext as _
 from limits.storage import storage_from_string
 
@@ -49,7 +49,7 @@ def service_worker():
     # Browsers revalidate the worker themselves; no cache in between may keep an old one.
     response.headers["Cache-Control"] = "no-cache"
     response.set_etag(hashlib.sha256(response.get_data()).hexdigest()[:20])
-    return response
+    return response.make_conditional(request)
 
 
 @bp.get("/<lang:lang>/offline")

@@ -87,7 +87,7 @@ def serve_static(filename: str) -> Response:
     response.headers["Cache-Control"] = IMMUTABLE if wanted == found.digest else REVALIDATE
     response.set_etag(found.digest)
     # Conditional only here: a Range request gets its part uncompressed (compression skips 206).
-    return response.make_conditional(request, accept_ranges=True)
+    return response.make_conditional(request, accept_ranges=True, complete_length=len(found.data))
 
 
 def init_app(app: Flask) -> None:

@@ -205,7 +205,8 @@ def scan(code: str):
     if not isinstance(page, RenderedPage):
         return _uncached(page)
     response = _page_response(page)
-    del response.headers["ETag"], response.headers["Last-Modified"]  # never revalidated: not kept
+    for header in ("ETag", "Last-Modified"):  # never revalidated: nothing keeps it
+        response.headers.pop(header, None)
     response.headers["Cache-Control"] = "private, no-store"
     response.headers["Vary"] = "Accept-Language, Cookie"
     response.headers["Content-Location"] = url_for("visitor.site_page", lang=choice.lang, slug=page.slug)
