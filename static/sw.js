@@ -24,8 +24,22 @@ self.addEventListener("install", function (event) {
   );
 });
 
+// The page that installed the worker (often the very first scan) was fetched without it: keep it
+// now, by its own address (after a scan the page has put its canonical address in the bar).
 self.addEventListener("activate", function (event) {
-  event.waitUntil(self.clients.claim().then(sendScans));
+  event.waitUntil(
+    self.clients.claim().then(function () {
+      return self.clients.matchAll({ type: "window" });
+    }).then(function (windows) {
+      return Promise.all(windows.map(function (client) {
+        var url = new URL(client.url);
+        if (url.origin !== self.location.origin || scanCode(url)) return null;
+        return fetch(url.pathname, { credentials: "same-origin" }).then(function (response) {
+          if (response.ok && response.headers.has("Heritage-Plaque-Code")) return save(url, response);
+        }).catch(function () {});
+      }));
+    }).then(sendScans)
+  );
 });
 
 self.addEventListener("message", function (event) {

@@ -60,7 +60,10 @@
         return Promise.all(keys.map(function (key) { return cache.match(key).then(function (r) { return [key, r]; }); }));
       });
     }).then(function (entries) {
-      var pages = entries.filter(function (e) { return new URL(e[0].url).pathname.indexOf("/q/") !== 0; });
+      // Site pages only: not their copies under plaque URLs, not the precached offline pages.
+      var pages = entries.filter(function (e) {
+        return e[1].headers.has("Heritage-Saved-Title") && new URL(e[0].url).pathname.indexOf("/q/") !== 0;
+      });
       pages.sort(function (a, b) {
         return (b[1].headers.get("Heritage-Saved-At") || "").localeCompare(a[1].headers.get("Heritage-Saved-At") || "");
       });
