@@ -64,6 +64,8 @@ bench: system-deps-test assets catalogs
 	$(BIN)/python bench/page_size.py
 	$(BIN)/python bench/http_load.py
 	$(BIN)/python bench/plaques.py
+	$(BIN)/python bench/scan_to_paint.py
+	$(BIN)/python bench/lighthouse.py
 
 clean:
 	rm -rf $(VENV) build node_modules static/vendor
