@@ -14,6 +14,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import argparse
 import json
 import os
+import statistics
 import subprocess
 
 from live_server import demo_app, serve
@@ -44,6 +45,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--slug", default="dinh-trung-ban")
     parser.add_argument("--lang", default="vi")
+    parser.add_argument("--runs", type=int, default=3, help="runs per page; medians are printed")
     args = parser.parse_args()
     if not LIGHTHOUSE.exists():
         sys.exit("node_modules/.bin/lighthouse is missing: run `bash scripts/build-assets.sh` first")
@@ -53,19 +55,27 @@ def main() -> int:
             "site page": f"{base}/{args.lang}/sites/{args.slug}",
             "scan URL": f"{base}/q/{codes[args.slug]}?lang={args.lang}",
         }
-        reports = {name: audit(url) for name, url in pages.items()}
-    print("Lighthouse, mobile preset (simulated slow 4G, Moto G power), Debian chromium")
+        runs = {name: [] for name in pages}
+        for _ in range(args.runs):  # interleaved: a noisy moment of the machine hits every page
+            for name, url in pages.items():
+                runs[name].append(audit(url))
+    print(
+        f"Lighthouse, mobile preset (simulated slow 4G, Moto G power), Debian chromium; median of {args.runs}"
+    )
     print(f"{'page':<11}" + "".join(f"{c:>16}" for c in CATEGORIES) + f"{'FCP':>9}{'bytes':>9}")
-    for name, report in reports.items():
-        scores = [round(report["categories"][c]["score"] * 100) for c in CATEGORIES]
-        fcp = report["audits"]["first-contentful-paint"]["numericValue"]
-        weight = report["audits"]["total-byte-weight"]["numericValue"]
-        print(f"{name:<11}" + "".join(f"{s:>16}" for s in scores) + f"{fcp:>7.0f}ms{int(weight):>9,}")
-        for category in CATEGORIES:
-            for ref in report["categories"][category]["auditRefs"]:
-                result = report["audits"][ref["id"]]
-                if ref["weight"] and result["score"] is not None and result["score"] < 1:
-                    print(f"    {category}: {ref['id']} scored {result['score']}")
+    for name, reports in runs.items():
+        scores = [
+            statistics.median(round(r["categories"][c]["score"] * 100) for r in reports) for c in CATEGORIES
+        ]
+        fcp = statistics.median(r["audits"]["first-contentful-paint"]["numericValue"] for r in reports)
+        weight = statistics.median(r["audits"]["total-byte-weight"]["numericValue"] for r in reports)
+        print(f"{name:<11}" + "".join(f"{s:>16g}" for s in scores) + f"{fcp:>7.0f}ms{int(weight):>9,}")
+        for index, report in enumerate(reports, 1):
+            for category in CATEGORIES:
+                for ref in report["categories"][category]["auditRefs"]:
+                    result = report["audits"][ref["id"]]
+                    if ref["weight"] and result["score"] is not None and result["score"] < 1:
+                        print(f"    run {index}, {category}: {ref['id']} scored {result['score']}")
     return 0
 
 

@@ -13,7 +13,12 @@
   }
 
   if ("serviceWorker" in navigator) {
-    navigator.serviceWorker.register("/sw.js", { scope: "/" }).catch(function () {});
+    // After the page has loaded: starting the worker and filling its cache never delays the story.
+    var register = function () {
+      navigator.serviceWorker.register("/sw.js", { scope: "/" }).catch(function () {});
+    };
+    if (doc.readyState === "complete") register();
+    else window.addEventListener("load", register);
     var flush = function () {
       if (navigator.serviceWorker.controller) navigator.serviceWorker.controller.postMessage("send-scans");
     };
@@ -122,8 +127,8 @@
       noVoice.hidden = !(voices.length && !exact && !near);
       return exact || near;
     }
-    voiceFor();
-    if (synth.addEventListener) synth.addEventListener("voiceschanged", voiceFor);
+    // Voices are looked up on the first tap, not at load: waking the speech engine costs time.
+    var watching = false;
 
     // The title, the summary and the story, a paragraph per utterance (long ones stop in Chrome).
     function passages() {
@@ -147,6 +152,8 @@
 
     function start() {
       synth.cancel();
+      if (!watching && synth.addEventListener) synth.addEventListener("voiceschanged", voiceFor);
+      watching = true;
       var voice = voiceFor();
       var parts = passages();
       parts.forEach(function (text, i) {
