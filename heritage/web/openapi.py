@@ -147,7 +147,11 @@ def schemas(languages: list[str]) -> dict:
             "type": "object",
             "required": ["id", "code", "lang"],
             "properties": {
-                "id": {"type": "string", "format": "uuid", "description": "Made by the phone (UUID v4)"},
+                "id": {
+                    "type": "string",
+                    "description": "Made by the phone: a random UUID (version 4), lower case",
+                    "pattern": "^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$",
+                },
                 "code": {"type": "string", "description": "The plaque code as scanned (any case)"},
                 "lang": {"type": "string", "enum": languages},
             },
