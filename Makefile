@@ -66,6 +66,8 @@ bench: system-deps-test assets catalogs
 	$(BIN)/python bench/plaques.py
 	$(BIN)/python bench/media.py
 	$(BIN)/python bench/search.py
+	$(BIN)/python bench/scan_to_paint.py
+	$(BIN)/python bench/lighthouse.py
 
 clean:
 	rm -rf $(VENV) build node_modules static/vendor

@@ -68,6 +68,9 @@ SETTINGS: dict[str, tuple[object, str]] = {
     "SET_PASSWORD_LINK_HOURS": (72, "int"),
     # A back-office session ends this long after sign-in, whatever happens in between.
     "ADMIN_SESSION_HOURS": (12, "int"),
+    # How long the server remembers the id of a scan a phone queued offline, so a resend after a
+    # lost answer is not counted twice (kept in RATELIMIT_STORAGE_URI, never in the database).
+    "SCAN_RECEIPT_SECONDS": (7 * 24 * 3600, "int"),
 }
 
 

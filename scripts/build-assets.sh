@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Front-end packages come from npm, exactly as package-lock.json pins them; only the files pages
 # load are copied, each with its licence, into static/vendor/ (gitignored). Only the map page
-# loads them (Leaflet and its marker clusters); every other page works without a library.
+# loads them (Leaflet and its marker clusters); every other page works without a library. The
+# dev dependencies are tools for tests and benchmarks (axe-core in the browser tests, lighthouse
+# in bench/lighthouse.py), used from node_modules/ where they are.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if [ ! -f package-lock.json ]; then

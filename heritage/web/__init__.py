@@ -15,13 +15,27 @@ class LanguageConverter(BaseConverter):
 
 
 def register_web(app: Flask) -> None:
-    from heritage.web import admin, api, errors, maps, media, security, trail_pages, visitor
+    from heritage.web import (
+        admin,
+        api,
+        compression,
+        errors,
+        maps,
+        media,
+        offline,
+        security,
+        static_files,
+        trail_pages,
+        visitor,
+    )
 
     # Only language-shaped first segments reach the visitor pages: /favicon.ico or /robots.txt
     # are never redirected to "/favicon.ico/" as if they were a language.
     app.url_map.converters["lang"] = LanguageConverter
 
     security.init_app(app)
+    static_files.init_app(app)
+    compression.init_app(app)
     # Absolute links in templates come from PUBLIC_BASE_URL, never from the request's Host.
     app.jinja_env.globals["url_for"] = template_url_for
     seconds = app.config["PAGE_CACHE_SECONDS"]
@@ -36,4 +50,5 @@ def register_web(app: Flask) -> None:
     app.register_blueprint(admin.bp)
     app.register_blueprint(maps.bp)
     app.register_blueprint(trail_pages.bp)
+    offline.init_app(app)
     errors.init_app(app)

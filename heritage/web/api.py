@@ -1,24 +1,32 @@
 """JSON API v1. Every answer has one envelope: {"ok": true, "data": ..., "meta": ...} or
-{"ok": false, "error": {"code": ..., "message": ...}}. Read-only for now."""
+{"ok": false, "error": {"code": ..., "message": ...}}. Read-only, but for the scans a phone queued offline."""
 
 from __future__ import annotations
 
+import re
+import uuid
+from urllib.parse import urlsplit
+
 from flask import Blueprint, current_app, jsonify, request
 
+from heritage.analytics.scans import record_scan
 from heritage.extensions import csrf, db
 from heritage.i18n.fallback import fallback_chain
 from heritage.i18n.web import supported_languages
 from heritage.places.geo import parse_coordinate
 from heritage.sites import nearby, queries
+from heritage.sites.codes import normalise_code
 from heritage.sites.models import Site, SiteKind
 from heritage.sites.search import QueryTooLong, parse_query
-from heritage.sites.services import site_for_slug
+from heritage.sites.services import scan_target, site_for_slug
 from heritage.sites.visibility import is_viewable
 from heritage.web.openapi import MAX_NEARBY, MAX_PAGE, openapi_document
 from heritage.web.presenters import page_url, scan_url, shown_text
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
-csrf.exempt(bp)  # no cookie-authenticated writes here yet; token-authenticated writes will follow
+# No cookie-authenticated writes here yet; token-authenticated writes will follow. The one
+# anonymous write (offline scans) checks the request's Origin instead.
+csrf.exempt(bp)
 
 
 class ApiError(Exception):
@@ -234,3 +242,49 @@ def _shown_name(site: Site, lang: str, chain: list[str]) -> dict:
 @bp.get("/openapi.json")
 def openapi():
     return jsonify(openapi_document(supported_languages(), current_app.config["API_MAX_PER_PAGE"]))
+
+
+_SCAN_ID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+
+
+def _same_origin() -> bool:
+    """A browser always sends Origin with a POST: it must be this site (the host Flask already
+    checked against TRUSTED_HOSTS, or the public one). Forms elsewhere cannot count scans."""
+    origin = request.headers.get("Origin", "")
+    parts = urlsplit(origin)
+    allowed = {request.host_url.rstrip("/"), current_app.config["PUBLIC_BASE_URL"]}
+    return bool(parts.scheme and parts.netloc) and f"{parts.scheme}://{parts.netloc}" in allowed
+
+
+@bp.post("/scans")
+def queued_scan():
+    """A scan made with no signal, sent once by the service worker when the network returns.
+    Counted like a scan of the plaque URL (same limit per address), once per client-made id."""
+    if not _same_origin():
+        raise ApiError(403, "bad_origin", "Scans are accepted from this site's own pages only.")
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        raise ApiError(400, "bad_body", 'Send a JSON object: {"id", "code", "lang"}.')
+    scan_id, code, lang = body.get("id"), body.get("code"), body.get("lang")
+    if not isinstance(scan_id, str) or not _SCAN_ID.match(scan_id) or uuid.UUID(scan_id).version != 4:
+        raise ApiError(400, "bad_id", "id must be a random UUID (version 4) in lower case.")
+    if lang not in supported_languages():
+        raise ApiError(400, "bad_language", f"lang must be one of: {', '.join(supported_languages())}.")
+    canonical = normalise_code(code) if isinstance(code, str) else None
+    target = scan_target(db.session, canonical) if canonical else None
+    db.session.commit()  # end the read before the write (SQLite; see visitor.scan)
+    if target is None:
+        raise ApiError(404, "not_found", "No plaque has this code.")
+    counted = False
+    try:
+        first = current_app.extensions["heritage.scan_receipts"].first_time(scan_id)
+    except Exception:  # noqa: BLE001 - without the record a resend could count twice: try later
+        current_app.logger.warning("scan receipts storage unavailable", exc_info=True)
+        raise ApiError(503, "unavailable", "Try again later.") from None
+    if first and current_app.extensions["heritage.scan_limit"].counts(request.remote_addr):
+        record_scan(db.session, code=target.code, site_id=target.site_id, lang=lang)
+        db.session.commit()
+        counted = True
+    return jsonify(
+        {"ok": True, "data": {"id": scan_id, "counted": counted, "duplicate": not first}, "meta": {}}
+    )

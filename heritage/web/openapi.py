@@ -146,6 +146,32 @@ def schemas(languages: list[str]) -> dict:
             {"$ref": "#/components/schemas/SiteDetail"}, {"type": "object", "maxProperties": 0}
         ),
         "Error": error,
+        "QueuedScan": {
+            "type": "object",
+            "required": ["id", "code", "lang"],
+            "properties": {
+                "id": {
+                    "type": "string",
+                    "description": "Made by the phone: a random UUID (version 4), lower case",
+                    "pattern": "^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$",
+                },
+                "code": {"type": "string", "description": "The plaque code as scanned (any case)"},
+                "lang": {"type": "string", "enum": languages},
+            },
+        },
+        "ScanReceipt": _envelope(
+            {
+                "type": "object",
+                "required": ["id", "counted", "duplicate"],
+                "additionalProperties": False,
+                "properties": {
+                    "id": {"type": "string"},
+                    "counted": {"type": "boolean"},
+                    "duplicate": {"type": "boolean"},
+                },
+            },
+            {"type": "object", "maxProperties": 0},
+        ),
     }
 
 
@@ -370,6 +396,32 @@ def openapi_document(languages: list[str], max_per_page: int = 100) -> dict:
                         {"name": "slug", "in": "path", "required": True, "schema": {"type": "string"}}
                     ],
                     "responses": {"200": _json("SiteOne", "The site"), "404": _json("Error", "No such site")},
+                }
+            },
+            "/api/v1/scans": {
+                "post": {
+                    "operationId": "sendQueuedScan",
+                    "summary": "A scan made offline, sent by the service worker when the network returns",
+                    "description": (
+                        "Counted once per id (a resend is answered as a duplicate) and within the "
+                        "scan limit per address. Only from this site's own pages: the Origin header "
+                        "must be the site's."
+                    ),
+                    "requestBody": {
+                        "required": True,
+                        "content": {
+                            "application/json": {"schema": {"$ref": "#/components/schemas/QueuedScan"}}
+                        },
+                    },
+                    "responses": {
+                        "200": _json(
+                            "ScanReceipt", "Received (counted, or not: a duplicate or over the limit)"
+                        ),
+                        "400": _json("Error", "Bad body"),
+                        "403": _json("Error", "Not from this site"),
+                        "404": _json("Error", "No plaque has this code"),
+                        "503": _json("Error", "Cannot record now: send again later"),
+                    },
                 }
             },
         },

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
 from babel import Locale
@@ -53,6 +56,12 @@ def _take_lang(endpoint, values):
         g.lang = lang
 
 
+@bp.app_url_value_preprocessor
+def _fresh_page_state(endpoint, values):
+    # g outlives a request when an app context was already pushed (tests, CLI): start clean.
+    g.pop("site_slug", None)
+
+
 @bp.url_defaults
 def _add_lang(endpoint, values):
     if (
@@ -66,6 +75,8 @@ def _add_lang(endpoint, values):
 def alternate_url(lang: str) -> str:
     """This page in another language (the list keeps its search and filters)."""
     endpoint = request.endpoint
+    if g.get("site_slug"):
+        return url_for("visitor.site_page", lang=lang, slug=g.site_slug)
     if endpoint in ("visitor.site_list", "visitor.site_page"):
         args = dict(request.view_args or {})
         if endpoint == "visitor.site_list":
@@ -166,7 +177,7 @@ def _is_local_path(target: str) -> bool:
 @bp.get("/q/<code>")
 @bp.get("/Q/<code>")
 def scan(code: str):
-    """A plaque was scanned: count it (no personal data) and send the visitor to the story."""
+    """A plaque was scanned: count it (no personal data) and answer with the story itself."""
     choice = negotiate_request()
     g.lang = choice.lang
     canonical = normalise_code(code)
@@ -191,7 +202,18 @@ def scan(code: str):
             "visitor/unknown_code.html", code=target.code, not_ready=target.slug is not None
         )
         return _uncached(make_response(page, 410 if target.slug is None else 404))
-    return _uncached(redirect(url_for("visitor.site_page", lang=choice.lang, slug=target.slug), 302))
+    # The page itself, not a redirect: on one bar of signal a redirect costs a whole round trip.
+    # Our script puts the canonical URL in the address bar; shared caches never keep this answer.
+    page = _site_page(choice.lang, target.slug, choice.lang == "zh" and wants_traditional_chinese())
+    if not isinstance(page, RenderedPage):
+        return _uncached(page)
+    response = _page_response(page)
+    for header in ("ETag", "Last-Modified"):  # never revalidated: nothing keeps it
+        response.headers.pop(header, None)
+    response.headers["Cache-Control"] = "private, no-store"
+    response.headers["Vary"] = "Accept-Language, Cookie"
+    response.headers["Content-Location"] = url_for("visitor.site_page", lang=choice.lang, slug=page.slug)
+    return response
 
 
 @bp.get("/<lang:lang>/")
@@ -257,18 +279,46 @@ def _slug_for_typed_code(code: str) -> str | None:
 @bp.get("/<lang:lang>/sites/<slug>")
 def site_page(slug: str):
     lang = g.lang
-    traditional_note = lang == "zh" and wants_traditional_chinese()
-    pages = current_app.extensions["heritage.pages"]
-    body = pages.get((lang, slug, traditional_note))
-    if body is None:
-        body = _render_site_page(lang, slug, traditional_note)
-        if not isinstance(body, str):
-            return body  # a redirect or an error: never cached
-        pages.put((lang, slug, traditional_note), body)
-    response = make_response(body)
+    page = _site_page(lang, slug, lang == "zh" and wants_traditional_chinese())
+    if not isinstance(page, RenderedPage):
+        return page  # a redirect or an error: never cached
+    response = _page_response(page)
     response.headers["Vary"] = "Accept-Language"
     response.headers["Cache-Control"] = "public, max-age=300"
+    # Revalidation costs a 304 of a few hundred bytes instead of the page.
+    return response.make_conditional(request)
+
+
+@dataclass(frozen=True)
+class RenderedPage:
+    html: str
+    slug: str
+    code: str
+    updated_at: datetime | None
+
+    @property
+    def etag(self) -> str:
+        return hashlib.sha256(self.html.encode("utf-8")).hexdigest()[:20]
+
+
+def _page_response(page: RenderedPage):
+    response = make_response(page.html)
+    response.set_etag(page.etag)
+    response.last_modified = page.updated_at
+    # Lets the service worker file this page under its plaque URL too (a later offline scan).
+    response.headers["Heritage-Plaque-Code"] = page.code
     return response
+
+
+def _site_page(lang: str, slug: str, traditional_note: bool):
+    """The rendered page from the page cache (rendered on a miss), or the response to send instead."""
+    pages = current_app.extensions["heritage.pages"]
+    page = pages.get((lang, slug, traditional_note))
+    if page is None:
+        page = _render_site_page(lang, slug, traditional_note)
+        if isinstance(page, RenderedPage):
+            pages.put((lang, slug, traditional_note), page)
+    return page
 
 
 def _render_site_page(lang: str, slug: str, traditional_note: bool):
@@ -284,7 +334,8 @@ def _render_site_page(lang: str, slug: str, traditional_note: bool):
     related = queries.related_sites(db.session, site, chain) if archived or site.part_of_id else []
     components = linked.component_sites(db.session, site, chain) if not site.part_of_id else []
     places = place_names(db.session, [site.commune, site.district, site.province, site.border_gate], lang)
-    return render_template(
+    g.site_slug = site.slug  # the language switcher links to this site, also from a scan URL
+    html = render_template(
         "visitor/site_page.html",
         site=site,
         shown=shown,
@@ -300,7 +351,17 @@ def _render_site_page(lang: str, slug: str, traditional_note: bool):
         part_of=_shown_pair(shown_parent(site), lang, chain),
         photos=photo_gallery(site, lang),
         show_traditional_note=traditional_note,
+        # Recorded narration in the page's language (the media pipeline will pass its URL).
+        narration_url=None,
     )
+    shown_sites = [site, *related, *components]
+    # SQLite hands back naive datetimes (stored in UTC), PostgreSQL aware ones.
+    changed = [
+        s.updated_at if s.updated_at.tzinfo else s.updated_at.replace(tzinfo=UTC)
+        for s in shown_sites
+        if s.updated_at is not None
+    ]
+    return RenderedPage(html, site.slug, site.plaque_code, max(changed) if changed else None)
 
 
 def _shown_pair(site, lang: str, chain: list[str]):

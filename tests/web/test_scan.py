@@ -1,5 +1,7 @@
 """The permanent scan URL: recording, negotiation, archived/renamed/unknown codes."""
 
+import re
+
 import pytest
 from sqlalchemy import inspect, select
 
@@ -24,6 +26,15 @@ def _scans(session):
     return session.scalars(select(Scan)).all()
 
 
+def _canonical_path(response) -> str:
+    """Where a scan landed: the page's canonical link (on the public host), as a path."""
+    match = re.search(
+        r'<link rel="canonical" href="https://disan\.quangninh\.gov\.vn([^"]+)">', response.text
+    )
+    assert match, "the scan answer has no canonical link"
+    return match[1]
+
+
 @pytest.mark.parametrize(
     ("header", "lang"),
     [
@@ -38,25 +49,24 @@ def _scans(session):
         ("fr,ko;q=0.5", "ko"),
     ],
 )
-def test_scan_redirects_by_accept_language(client, site, header, lang):
+def test_scan_answers_with_the_page_by_accept_language(client, site, header, lang):
     response = client.get(f"/q/{site.plaque_code}", headers={"Accept-Language": header})
-    assert response.status_code == 302
-    assert response.headers["Location"] == f"/{lang}/sites/{site.slug}"
-    assert "no-store" in response.headers["Cache-Control"]
+    # The page itself in one round trip, never a redirect.
+    assert response.status_code == 200 and "Location" not in response.headers
+    assert f'<html lang="{lang}">' in response.text
+    assert _canonical_path(response) == f"/{lang}/sites/{site.slug}"
+    assert response.headers["Content-Location"] == f"/{lang}/sites/{site.slug}"
+    # Counted per visitor: no shared cache may keep it, and it depends on language and cookie.
+    assert set(response.headers["Cache-Control"].replace(" ", "").split(",")) == {"private", "no-store"}
+    assert {"Accept-Language", "Cookie"} <= {v.strip() for v in response.headers["Vary"].split(",")}
 
 
 def test_cookie_over_header_explicit_over_cookie(client, site):
     client.set_cookie("lang", "ko")
-    assert (
-        client.get(f"/q/{site.plaque_code}", headers={"Accept-Language": "zh-CN"})
-        .headers["Location"]
-        .startswith("/ko/")
-    )
-    assert (
-        client.get(f"/q/{site.plaque_code}?lang=en", headers={"Accept-Language": "zh-CN"})
-        .headers["Location"]
-        .startswith("/en/")
-    )
+    response = client.get(f"/q/{site.plaque_code}", headers={"Accept-Language": "zh-CN"})
+    assert _canonical_path(response).startswith("/ko/")
+    response = client.get(f"/q/{site.plaque_code}?lang=en", headers={"Accept-Language": "zh-CN"})
+    assert _canonical_path(response).startswith("/en/")
 
 
 def test_language_switcher_sets_cookie_and_stays_on_site(client, site):
@@ -77,7 +87,7 @@ def test_scan_is_case_insensitive_and_records_without_personal_data(client, sess
                 headers={"Accept-Language": "ko", "User-Agent": "Mozilla/5.0 test"},
                 environ_base={"REMOTE_ADDR": "203.0.113.9"},
             ).status_code
-            == 302
+            == 200
         )
     scans = _scans(session)
     assert [(s.code, s.site_id, s.lang) for s in scans] == [(code, site.id, "ko")] * 3
@@ -109,10 +119,8 @@ def test_archived_site_still_resolves_and_links_related(client, session, make_si
     site.state = PublicationState.archived
     session.commit()
     response = client.get(f"/q/{site.plaque_code}", headers={"Accept-Language": "en"})
-    assert response.status_code == 302
-    page = client.get(response.headers["Location"])
-    html = page.get_data(as_text=True)
-    assert page.status_code == 200
+    assert response.status_code == 200 and _canonical_path(response) == f"/en/sites/{site.slug}"
+    html = response.get_data(as_text=True)
     assert "archived" in html
     assert f"/en/sites/{neighbour.slug}" in html
 
@@ -125,9 +133,7 @@ def test_renamed_slug_redirects_permanently(client, session, site):
     assert response.status_code == 301
     assert response.headers["Location"] == "/vi/sites/dinh-trung-ban-ha-nam"
     # The plaque itself never changes and lands on the new slug.
-    assert (
-        client.get(f"/q/{site.plaque_code}?lang=vi").headers["Location"] == "/vi/sites/dinh-trung-ban-ha-nam"
-    )
+    assert _canonical_path(client.get(f"/q/{site.plaque_code}?lang=vi")) == "/vi/sites/dinh-trung-ban-ha-nam"
 
 
 def test_draft_site_code_is_not_shown(client, make_site):

@@ -30,7 +30,9 @@ def limited(app):
 def test_head_answers_without_counting(client, session, make_site):
     site = make_site()
     response = client.head(f"/q/{site.plaque_code}")
-    assert response.status_code == 302 and response.headers["Location"].endswith(f"/sites/{site.slug}")
+    assert response.status_code == 200 and response.headers["Content-Location"].endswith(
+        f"/sites/{site.slug}"
+    )
     assert _count(session) == 0
     client.get(f"/q/{site.plaque_code}")
     assert _count(session) == 1
@@ -40,7 +42,7 @@ def test_over_the_limit_still_gets_the_page_but_is_not_counted(client, session, 
     limited(3)
     site = make_site()
     statuses = [client.get(f"/q/{site.plaque_code}").status_code for _ in range(5)]
-    assert statuses == [302] * 5
+    assert statuses == [200] * 5
     assert _count(session) == 3
     # Another address has its own allowance.
     client.get(f"/q/{site.plaque_code}", environ_base={"REMOTE_ADDR": "203.0.113.9"})
@@ -95,5 +97,5 @@ def test_limit_shared_through_real_redis():
 def test_storage_down_still_counts_and_serves(client, session, make_site, limited):
     limited(1, "redis://127.0.0.1:1/0")  # nothing listens on port 1
     site = make_site()
-    assert client.get(f"/q/{site.plaque_code}").status_code == 302
+    assert client.get(f"/q/{site.plaque_code}").status_code == 200
     assert _count(session) == 1
