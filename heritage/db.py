@@ -5,8 +5,11 @@ Models subclass `Base`. Services use `db.session` and flush; a request or CLI co
 
 from __future__ import annotations
 
+import enum
+from datetime import UTC, datetime
+
 from flask import Flask, g
-from sqlalchemy import MetaData, create_engine, event
+from sqlalchemy import Enum, MetaData, create_engine, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, scoped_session, sessionmaker
 
@@ -22,6 +25,17 @@ NAMING = {
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
+
+
+def utcnow() -> datetime:
+    """Timestamps are stored in UTC, timezone-aware."""
+    return datetime.now(UTC)
+
+
+def string_enum(enum_class: type[enum.Enum], name: str) -> Enum:
+    """An enum column stored as a plain string with a CHECK constraint: adding a value is a small
+    migration, and PostgreSQL needs no native ENUM type juggling."""
+    return Enum(enum_class, name=name, native_enum=False, create_constraint=True, length=32)
 
 
 def make_engine(url: str) -> Engine:

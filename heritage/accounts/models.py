@@ -7,16 +7,12 @@ case-insensitive on every database without a functional index.
 from __future__ import annotations
 
 import enum
-from datetime import UTC, datetime
+from datetime import datetime
 
-from sqlalchemy import JSON, Boolean, CheckConstraint, DateTime, Enum, ForeignKey, Integer, String
+from sqlalchemy import JSON, Boolean, CheckConstraint, DateTime, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from heritage.db import Base
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
+from heritage.db import Base, string_enum, utcnow
 
 
 class UnitKind(enum.StrEnum):
@@ -41,10 +37,6 @@ class Role(enum.StrEnum):
         return self.rank >= Role(other).rank
 
 
-def _enum(enum_class: type[enum.Enum], name: str) -> Enum:
-    return Enum(enum_class, name=name, native_enum=False, create_constraint=True, length=32)
-
-
 class Unit(Base):
     """A youth union, border-guard station or office that owns sites and employs users."""
 
@@ -52,7 +44,7 @@ class Unit(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200), unique=True)
-    kind: Mapped[UnitKind] = mapped_column(_enum(UnitKind, "unit_kind"), default=UnitKind.other)
+    kind: Mapped[UnitKind] = mapped_column(string_enum(UnitKind, "unit_kind"), default=UnitKind.other)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
     def __repr__(self) -> str:
@@ -67,7 +59,7 @@ class User(Base):
     email: Mapped[str] = mapped_column(String(254), unique=True)
     # None until the person follows their one-time link: no account ever has a default password.
     password_hash: Mapped[str | None] = mapped_column(String(200))
-    role: Mapped[Role] = mapped_column(_enum(Role, "user_role"), default=Role.volunteer)
+    role: Mapped[Role] = mapped_column(string_enum(Role, "user_role"), default=Role.volunteer)
     unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"), index=True)
     # Given by an admin: act on every unit's sites, border markers included.
     wide_scope: Mapped[bool] = mapped_column(Boolean, default=False)

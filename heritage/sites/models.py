@@ -7,13 +7,12 @@ nullable, and the visitor list queries every kind at once without joins.
 from __future__ import annotations
 
 import enum
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 
 from sqlalchemy import (
     JSON,
     Date,
     DateTime,
-    Enum,
     Float,
     ForeignKey,
     Index,
@@ -27,11 +26,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from sqlalchemy.orm.collections import attribute_keyed_dict
 
 from heritage.accounts.models import Unit
-from heritage.db import Base
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
+from heritage.db import Base, string_enum, utcnow
 
 
 class SiteKind(enum.StrEnum):
@@ -80,12 +75,6 @@ class MarkerRole(enum.StrEnum):
     auxiliary = "auxiliary"
 
 
-def _enum(enum_class: type[enum.Enum], name: str) -> Enum:
-    # Stored as plain strings with a CHECK constraint: adding a value is a small migration,
-    # and PostgreSQL needs no native ENUM type juggling.
-    return Enum(enum_class, name=name, native_enum=False, create_constraint=True, length=32)
-
-
 class Site(Base):
     __tablename__ = "sites"
     # Each serves a visitor query: list filters and related sites (ordered by slug), complexes.
@@ -97,11 +86,11 @@ class Site(Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    kind: Mapped[SiteKind] = mapped_column(_enum(SiteKind, "site_kind"))
+    kind: Mapped[SiteKind] = mapped_column(string_enum(SiteKind, "site_kind"))
     slug: Mapped[str] = mapped_column(String(120), unique=True)
     plaque_code: Mapped[str] = mapped_column(ForeignKey("plaque_codes.code"), unique=True)
     state: Mapped[PublicationState] = mapped_column(
-        _enum(PublicationState, "publication_state"), default=PublicationState.draft
+        string_enum(PublicationState, "publication_state"), default=PublicationState.draft
     )
     province: Mapped[str] = mapped_column(String(120), default="Quảng Ninh")
     district: Mapped[str | None] = mapped_column(String(120))
@@ -109,10 +98,10 @@ class Site(Base):
     latitude: Mapped[float | None] = mapped_column(Float)
     longitude: Mapped[float | None] = mapped_column(Float)
     location_precision: Mapped[LocationPrecision] = mapped_column(
-        _enum(LocationPrecision, "location_precision"), default=LocationPrecision.unknown
+        string_enum(LocationPrecision, "location_precision"), default=LocationPrecision.unknown
     )
     location_radius_m: Mapped[int | None] = mapped_column(Integer)
-    ranking: Mapped[Ranking] = mapped_column(_enum(Ranking, "ranking"), default=Ranking.none)
+    ranking: Mapped[Ranking] = mapped_column(string_enum(Ranking, "ranking"), default=Ranking.none)
     ranking_decision: Mapped[str | None] = mapped_column(String(120))
     ranking_date: Mapped[date | None] = mapped_column(Date)
     ranking_year: Mapped[int | None] = mapped_column(Integer)
@@ -127,8 +116,8 @@ class Site(Base):
 
     # Border marker only.
     marker_number: Mapped[str | None] = mapped_column(String(20))
-    marker_type: Mapped[MarkerType | None] = mapped_column(_enum(MarkerType, "marker_type"))
-    marker_role: Mapped[MarkerRole | None] = mapped_column(_enum(MarkerRole, "marker_role"))
+    marker_type: Mapped[MarkerType | None] = mapped_column(string_enum(MarkerType, "marker_type"))
+    marker_role: Mapped[MarkerRole | None] = mapped_column(string_enum(MarkerRole, "marker_role"))
     elevation_m: Mapped[int | None] = mapped_column(Integer)
     border_gate: Mapped[str | None] = mapped_column(String(120))
     # Red address only (the one-line event itself is a text, per language).

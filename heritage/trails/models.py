@@ -8,8 +8,8 @@ from sqlalchemy import DateTime, ForeignKey, Index, Integer, String, Text, Uniqu
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from sqlalchemy.orm.collections import attribute_keyed_dict
 
-from heritage.db import Base
-from heritage.sites.models import PublicationState, Site, _enum, utcnow
+from heritage.db import Base, string_enum, utcnow
+from heritage.sites.models import PublicationState, Site
 
 
 class Trail(Base):
@@ -19,7 +19,7 @@ class Trail(Base):
     slug: Mapped[str] = mapped_column(String(120), unique=True)
     # The same states and the same visibility rule as sites (heritage.sites.visibility).
     state: Mapped[PublicationState] = mapped_column(
-        _enum(PublicationState, "publication_state"), default=PublicationState.draft
+        string_enum(PublicationState, "publication_state"), default=PublicationState.draft
     )
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
