@@ -11,15 +11,14 @@ from heritage.i18n.web import content_chain
 from heritage.places.geo import parse_coordinate
 from heritage.sites import nearby
 from heritage.sites.models import SiteKind
+from heritage.web.language_prefix import use_language_prefix
 from heritage.web.maps_links import map_links
 from heritage.web.presenters import shown_text
 from heritage.web.security import allows_map_tiles
-from heritage.web.visitor import _add_lang, _take_lang
 
 bp = Blueprint("maps", __name__)
 # The same /<lang>/ handling as the other visitor pages.
-bp.url_value_preprocessor(_take_lang)
-bp.url_defaults(_add_lang)
+use_language_prefix(bp)
 
 NEARBY_LIMIT = 10
 

@@ -9,11 +9,12 @@ import hashlib
 import json
 import threading
 
-from flask import Blueprint, Response, abort, current_app, g, render_template, request
+from flask import Blueprint, Response, current_app, g, render_template, request
 from flask_babel import gettext as _
 from limits.storage import storage_from_string
 
 from heritage.i18n.web import supported_languages
+from heritage.web.language_prefix import use_language_prefix
 from heritage.web.static_files import static_url
 
 bp = Blueprint("offline", __name__)
@@ -24,13 +25,7 @@ BACKGROUND_COLOR = "#fbf8f3"
 PRECACHED_FILES = ["js/visitor.js", "icons/icon-192.png", "icons/icon-512.png"]
 
 
-@bp.url_value_preprocessor
-def _take_lang(endpoint, values):
-    if values and "lang" in values:
-        lang = values.pop("lang")
-        if lang not in supported_languages():
-            abort(404)
-        g.lang = lang
+use_language_prefix(bp)
 
 
 @bp.get("/sw.js")

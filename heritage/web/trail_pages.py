@@ -9,13 +9,12 @@ from heritage.extensions import db
 from heritage.i18n.web import content_chain
 from heritage.sites.markdown import render_markdown
 from heritage.trails import legs, queries
+from heritage.web.language_prefix import use_language_prefix
 from heritage.web.maps import same_page_in
 from heritage.web.presenters import shown_text
-from heritage.web.visitor import _add_lang, _take_lang
 
 bp = Blueprint("trails", __name__)
-bp.url_value_preprocessor(_take_lang)
-bp.url_defaults(_add_lang)
+use_language_prefix(bp)
 
 
 @bp.context_processor

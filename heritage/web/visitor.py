@@ -39,6 +39,7 @@ from heritage.web.labels import (
     PRECISION_LABELS,
     RANKING_LABELS,
 )
+from heritage.web.language_prefix import use_language_prefix
 from heritage.web.media import photo_gallery
 from heritage.web.presenters import shown_text
 
@@ -47,29 +48,13 @@ bp = Blueprint("visitor", __name__)
 ONE_YEAR = 365 * 24 * 3600
 
 
-@bp.url_value_preprocessor
-def _take_lang(endpoint, values):
-    if values and "lang" in values:
-        lang = values.pop("lang")
-        if lang not in supported_languages():
-            abort(404)
-        g.lang = lang
+use_language_prefix(bp)
 
 
 @bp.app_url_value_preprocessor
 def _fresh_page_state(endpoint, values):
     # g outlives a request when an app context was already pushed (tests, CLI): start clean.
     g.pop("site_slug", None)
-
-
-@bp.url_defaults
-def _add_lang(endpoint, values):
-    if (
-        "lang" not in values
-        and getattr(g, "lang", None)
-        and current_app.url_map.is_endpoint_expecting(endpoint, "lang")
-    ):
-        values["lang"] = g.lang
 
 
 def alternate_url(lang: str) -> str:
