@@ -14,8 +14,10 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 def create_app(test_config: dict | None = None) -> Flask:
     from heritage import config as settings
+    from heritage.analytics import scans
     from heritage.extensions import babel, csrf, db
     from heritage.i18n import web as i18n_web
+    from heritage.ops import health
     from heritage.web import register_web
 
     app = Flask(
@@ -41,7 +43,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     babel.init_app(app, locale_selector=i18n_web.select_locale)
     i18n_web.init_app(app)
     csrf.init_app(app)
+    scans.init_app(app)
     register_web(app)
+    health.init_app(app)
 
     from heritage.cli import heritage_cli
 
