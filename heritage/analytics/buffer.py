@@ -25,7 +25,13 @@ from sqlalchemy import insert
 from sqlalchemy.engine import Engine
 
 from heritage.analytics.models import Scan
-from heritage.ops.metrics import JOB_FAILURES, SCAN_BUFFER_DEPTH, SCAN_QUEUE_DEPTH, SCANS_RECORDED, SCANS_WRITTEN
+from heritage.ops.metrics import (
+    JOB_FAILURES,
+    SCAN_BUFFER_DEPTH,
+    SCAN_QUEUE_DEPTH,
+    SCANS_RECORDED,
+    SCANS_WRITTEN,
+)
 
 log = logging.getLogger(__name__)
 

@@ -47,13 +47,25 @@ class PlainFormatter(logging.Formatter):
         return text + "".join(f" {key}={value}" for key, value in fields.items())
 
 
+class _StderrHandler(logging.StreamHandler):
+    """Writes to whatever sys.stderr is at the time (a test runner swaps it; gunicorn keeps it)."""
+
+    @property
+    def stream(self):
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, _value):
+        pass
+
+
 def _handler() -> logging.Handler:
     """This app's stderr handler on the `heritage` logger, added once per process."""
     logger = logging.getLogger("heritage")
     for handler in logger.handlers:
         if getattr(handler, "heritage", False):
             return handler
-    handler = logging.StreamHandler(sys.stderr)
+    handler = _StderrHandler()
     handler.heritage = True
     logger.addHandler(handler)
     logger.setLevel(logging.INFO)
