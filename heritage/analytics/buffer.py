@@ -129,6 +129,8 @@ class ScanBuffer:
         """Stop the timer and write everything held (process exit). Returns scans written."""
         self._stop.set()
         self._thread = None  # a later scan starts a new timer
+        if self._pid != os.getpid():
+            return 0  # never used in this process (a CLI command, a fresh fork): nothing to write
         return self.flush(lock_wait=wait_seconds)
 
     # --- writing ------------------------------------------------------------------------------

@@ -19,6 +19,7 @@ from flask import Flask, Response, g, request
 from heritage.ops.metrics import REQUEST_SECONDS
 
 REQUEST_ID = "X-Request-ID"
+_METHODS = {"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"}
 _SAFE_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
 request_log = logging.getLogger("heritage.request")
 
@@ -86,8 +87,10 @@ def init_app(app: Flask) -> None:
         seconds = time.perf_counter() - started
         request_id = g.get("request_id") or uuid.uuid4().hex
         response.headers[REQUEST_ID] = request_id
-        endpoint = request.endpoint or "unmatched"  # raw paths would make a metric per URL
-        REQUEST_SECONDS.labels(endpoint, request.method).observe(seconds)
+        # Raw paths or made-up methods would make a metric per URL: label by route, known methods.
+        endpoint = request.endpoint or "unmatched"
+        method = request.method if request.method in _METHODS else "other"
+        REQUEST_SECONDS.labels(endpoint, method).observe(seconds)
         fields = {
             "request_id": request_id,
             "method": request.method,
