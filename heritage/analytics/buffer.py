@@ -39,6 +39,7 @@ QUEUE_KEY = "heritage:scans"
 LOCK_KEY = "heritage:scans:flush-lock"
 LOCK_MS = 30_000  # longer than any batch write; a crashed holder frees it by expiry
 BATCH = 5_000
+MAX_HELD = 200_000  # about 60 MB of rows; beyond it a scan is dropped and counted as a failure
 REDIS_RETRY_SECONDS = 5.0  # after a Redis error, scans go to memory for this long
 _INSERT_SCAN = insert(Scan)
 _RELEASE = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0"
@@ -91,6 +92,10 @@ class ScanBuffer:
                 self._redis_down_until = time.monotonic() + REDIS_RETRY_SECONDS
                 log.warning("scan queue (Redis) unavailable; holding scans in memory", exc_info=True)
         with self._rows_lock:
+            if len(self._rows) >= MAX_HELD:
+                # The database has been gone for minutes: keep the process alive, count the loss.
+                JOB_FAILURES.labels("scan_buffer_full").inc()
+                return
             self._rows.append(row)
         SCAN_BUFFER_DEPTH.inc()
         SCANS_RECORDED.labels("memory").inc()

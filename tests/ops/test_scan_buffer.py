@@ -99,3 +99,16 @@ def test_direct_mode_writes_in_the_request(fresh_url):
     app, buffer = _app(fresh_url, SCAN_FLUSH_SECONDS=0)
     _scan(app, code, 2)
     assert buffer.direct and count_scans(fresh_url) == 2
+
+
+def test_a_full_buffer_drops_scans_and_says_so(fresh_url, monkeypatch):
+    from heritage.analytics import buffer as buffer_module
+    from heritage.ops.metrics import JOB_FAILURES
+
+    code = add_site(fresh_url)
+    app, buffer = _app(fresh_url, SCAN_FLUSH_SECONDS=60)
+    monkeypatch.setattr(buffer_module, "MAX_HELD", 3)
+    before = JOB_FAILURES.labels("scan_buffer_full")._value.get()
+    _scan(app, code, 5)  # every visitor still gets the page
+    assert buffer.depth() == 3
+    assert JOB_FAILURES.labels("scan_buffer_full")._value.get() == before + 2
