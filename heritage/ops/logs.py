@@ -99,7 +99,13 @@ def init_app(app: Flask) -> None:
             "status": response.status_code,
             "duration_ms": round(seconds * 1000, 2),
         }
-        request_log.info("request", extra={"fields": fields})
+        if request_log.isEnabledFor(logging.INFO):
+            # makeRecord + handle: the same record `info()` makes, without walking the stack to
+            # find the caller (a third of the line's cost; the caller is always this function).
+            record = request_log.makeRecord(
+                request_log.name, logging.INFO, __file__, 0, "request", (), None, extra={"fields": fields}
+            )
+            request_log.handle(record)
         return response
 
     # First in, so the clock starts before any other hook can refuse the request.
