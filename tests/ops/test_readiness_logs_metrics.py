@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import logging
 
 from conftest import REDIS_URL, add_site, free_port
 
@@ -60,25 +59,26 @@ def test_not_ready_when_media_is_not_writable(fresh_url, tmp_path):
     assert status == 503 and body["checks"]["media"]["ok"] is False
 
 
-def test_one_json_line_per_request_with_request_id_and_no_address(fresh_url, caplog):
+def _request_lines(captured: str) -> list[str]:
+    return [line for line in captured.splitlines() if "heritage.request" in line]
+
+
+def test_one_json_line_per_request_with_request_id_and_no_address(fresh_url, capsys):
     code = add_site(fresh_url)
     client = _client(fresh_url, LOG_FORMAT="json")
-    caplog.set_level(logging.INFO, logger="heritage.request")
+    capsys.readouterr()
     headers = {
         "User-Agent": "Secret-Agent/1.0",
         "X-Request-ID": "from-a-client",
         "X-Forwarded-For": "203.0.113.9",
     }
     response = client.get(f"/q/{code}", headers=headers, environ_base={"REMOTE_ADDR": "198.51.100.7"})
-    records = [r for r in caplog.records if r.name == "heritage.request"]
-    assert len(records) == 1
-    from heritage.ops.logs import JsonFormatter
-
-    line = JsonFormatter().format(records[0])
+    lines = _request_lines(capsys.readouterr().err)
+    assert len(lines) == 1
+    line = lines[0]
     fields = json.loads(line)
-    assert "\n" not in line
     assert fields["route"] == "/q/<code>" and fields["endpoint"] == "visitor.scan"
-    assert fields["status"] == 302 and fields["duration_ms"] >= 0
+    assert fields["status"] == 302 and fields["duration_ms"] >= 0 and fields["level"] == "INFO"
     # No proxy is trusted: the client's id is not believed, one is made and echoed.
     assert fields["request_id"] != "from-a-client"
     assert response.headers["X-Request-ID"] == fields["request_id"]
@@ -94,14 +94,24 @@ def test_request_id_from_the_trusted_proxy_is_kept(fresh_url):
     assert odd.headers["X-Request-ID"] != "bad id\twith spaces"
 
 
-def test_plain_log_format(fresh_url, caplog):
+def test_plain_log_format(fresh_url, capsys):
     client = _client(fresh_url, LOG_FORMAT="plain")
-    caplog.set_level(logging.INFO, logger="heritage.request")
+    capsys.readouterr()
     client.get("/healthz")
-    from heritage.ops.logs import PlainFormatter
-
-    line = PlainFormatter().format([r for r in caplog.records if r.name == "heritage.request"][0])
+    (line,) = _request_lines(capsys.readouterr().err)
     assert "route=/healthz" in line and "status=200" in line and not line.startswith("{")
+
+
+def test_other_records_use_the_same_format(fresh_url):
+    import logging
+
+    from heritage.ops.logs import JsonFormatter
+
+    record = logging.LogRecord(
+        "heritage.analytics.buffer", logging.WARNING, __file__, 1, "held %d", (3,), None
+    )
+    fields = json.loads(JsonFormatter().format(record))
+    assert fields["level"] == "WARNING" and fields["message"] == "held 3"
 
 
 def test_metrics_only_for_allowed_addresses_and_never_through_the_proxy(fresh_url):
