@@ -23,3 +23,28 @@ limit_request_field_size = 8190
 # Recycle workers now and then, with jitter so they do not all restart together.
 max_requests = 10000
 max_requests_jitter = 1000
+
+
+def on_starting(server):
+    # Metric files of a previous run would be added to this one's; start from an empty folder.
+    folder = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    if folder:
+        os.makedirs(folder, exist_ok=True)
+        for name in os.listdir(folder):
+            if name.endswith(".db"):
+                os.remove(os.path.join(folder, name))
+
+
+def worker_exit(server, worker):
+    # A worker stopping (TERM, HUP, max_requests) writes the scans it still holds.
+    from heritage.analytics.buffer import flush_all
+
+    flush_all()
+
+
+def child_exit(server, worker):
+    # The dead worker's gauges leave the live sums; its counters stay counted.
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        from prometheus_client import multiprocess
+
+        multiprocess.mark_process_dead(worker.pid)

@@ -14,8 +14,10 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 def create_app(test_config: dict | None = None) -> Flask:
     from heritage import config as settings
+    from heritage.analytics import scans
     from heritage.extensions import babel, csrf, db, limiter
     from heritage.i18n import web as i18n_web
+    from heritage.ops import health
     from heritage.web import register_web
 
     app = Flask(
@@ -42,7 +44,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     i18n_web.init_app(app)
     csrf.init_app(app)
     limiter.init_app(app)
+    scans.init_app(app)
     register_web(app)
+    health.init_app(app)
 
     from heritage.cli import heritage_cli
 

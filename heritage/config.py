@@ -71,12 +71,23 @@ SETTINGS: dict[str, tuple[object, str]] = {
     # How long the server remembers the id of a scan a phone queued offline, so a resend after a
     # lost answer is not counted twice (kept in RATELIMIT_STORAGE_URI, never in the database).
     "SCAN_RECEIPT_SECONDS": (7 * 24 * 3600, "int"),
+    # Redis shared by every app process and server: scans are queued there and written in
+    # batches. Empty: the embedded default, each process buffers its scans in memory.
+    "REDIS_URL": ("", "str"),
+    # Seconds between batch writes of buffered scans (0: each scan written in its request).
+    "SCAN_FLUSH_SECONDS": (1.0, "float"),
+    # One log line per request: "json" (for a log collector) or "plain" (for a person).
+    "LOG_FORMAT": ("json", "str"),
+    # Addresses or networks that may read /metrics, directly and never through the proxy.
+    "METRICS_ALLOW": ("127.0.0.1,::1", _LIST),
 }
 
 
 def _parse(value: str, kind: str) -> object:
     if kind == "int":
         return int(value)
+    if kind == "float":
+        return float(value)
     if kind == _LIST:
         return [part.strip() for part in value.split(",") if part.strip()]
     if kind == "intlist":
@@ -121,8 +132,10 @@ def finalise(config: dict[str, object]) -> None:
     if not config.get("TRUSTED_HOSTS"):
         local = ["localhost", "127.0.0.1"] if config["HERITAGE_ENV"] == "development" else []
         config["TRUSTED_HOSTS"] = [urlsplit(base).hostname, *local]
-    for key in ("TRUSTED_PROXY_COUNT", "SCAN_LIMIT_PER_MINUTE"):
-        if int(config[key]) < 0:
+    if config["LOG_FORMAT"] not in ("json", "plain"):
+        raise ConfigError("LOG_FORMAT must be 'json' or 'plain'.")
+    for key in ("TRUSTED_PROXY_COUNT", "SCAN_LIMIT_PER_MINUTE", "SCAN_FLUSH_SECONDS"):
+        if float(config[key]) < 0:
             raise ConfigError(f"{key} must be 0 or more.")
     if config["MEDIA_STORAGE"] not in ("local", "s3"):
         raise ConfigError("MEDIA_STORAGE must be 'local' or 's3'.")

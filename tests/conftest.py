@@ -49,7 +49,15 @@ def database_url(request, tmp_path_factory):
 def app(database_url):
     app = create_app(
         # Tests change sites between requests: the page cache has its own test.
-        {"TESTING": True, "DATABASE_URL": database_url, "SECRET_KEY": "test", "PAGE_CACHE_SECONDS": 0}
+        # Scans are written in the request's transaction: a batch writer on its own connection
+        # could not see (nor wait out) the test's uncommitted rollback transaction.
+        {
+            "TESTING": True,
+            "DATABASE_URL": database_url,
+            "SECRET_KEY": "test",
+            "PAGE_CACHE_SECONDS": 0,
+            "SCAN_FLUSH_SECONDS": 0,
+        }
     )
     connection = db.engine.connect()
     transaction = connection.begin()

@@ -14,3 +14,21 @@ def test_gunicorn_config_uses_threaded_workers_from_the_environment(monkeypatch)
     assert (settings["workers"], settings["threads"]) == (3, 6)
     assert 0 < settings["timeout"] <= 60 and settings["keepalive"] <= 10
     assert settings["limit_request_line"] <= 8190
+
+
+def test_systemd_unit_runs_the_shipped_gunicorn_settings_with_metrics_folder():
+    import configparser
+
+    unit = configparser.ConfigParser(strict=False, interpolation=None)
+    unit.optionxform = str
+    unit.read(CONFIG.parent / "systemd" / "heritage.service")
+    service = unit["Service"]
+    assert service["ExecStart"].endswith("gunicorn -c deploy/gunicorn.conf.py app:app")
+    assert service["Environment"].startswith("PROMETHEUS_MULTIPROC_DIR=/run/heritage/")
+    assert service["ExecReload"] == "/bin/kill -HUP $MAINPID"  # graceful: old workers write their scans
+    assert int(service["TimeoutStopSec"]) > runpy.run_path(str(CONFIG))["graceful_timeout"]
+
+
+def test_gunicorn_workers_write_held_scans_when_they_exit():
+    settings = runpy.run_path(str(CONFIG))
+    assert callable(settings["worker_exit"]) and callable(settings["child_exit"])

@@ -11,6 +11,8 @@ PUBLIC = {
     "visitor.home": "redirect to the visitor's language",
     "visitor.robots": "robots.txt",
     "visitor.healthz": "load balancer health check",
+    "ops.readyz": "readiness check (names each dependency, no secrets)",
+    "ops.metrics_view": "Prometheus metrics (404 unless from METRICS_ALLOW, never via the proxy)",
     "visitor.choose_language": "language switcher (sets a preference cookie only)",
     "visitor.scan": "the printed plaque URL (records an anonymous scan)",
     "visitor.site_list": "visitor pages",

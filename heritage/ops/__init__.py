@@ -1,0 +1,1 @@
+"""Running in production: readiness, request logs and Prometheus metrics. Nothing here serves visitors."""

@@ -1,0 +1,114 @@
+"""Scans are buffered and written in batches, each counted once: memory, Redis, Redis down."""
+
+from __future__ import annotations
+
+import threading
+import time
+from datetime import UTC, datetime
+
+from conftest import REDIS_URL, add_site, count_scans, free_port
+from sqlalchemy import create_engine
+
+from heritage import create_app
+from heritage.analytics.buffer import QUEUE_KEY, ScanBuffer, _encode
+from heritage.extensions import db
+
+
+def _app(url: str, **config):
+    app = create_app({"DATABASE_URL": url, "SECRET_KEY": "ops", "SCAN_LIMIT_PER_MINUTE": 0, **config})
+    db.sessionmaker.configure(bind=db.engine, join_transaction_mode="conditional_savepoint")
+    return app, app.extensions["heritage.scan_buffer"]
+
+
+def _scan(app, code: str, times: int) -> None:
+    client = app.test_client()
+    for _ in range(times):
+        assert client.get(f"/q/{code}").status_code == 200
+
+
+def test_memory_buffer_writes_a_batch_not_each_scan(fresh_url):
+    code = add_site(fresh_url)
+    app, buffer = _app(fresh_url, SCAN_FLUSH_SECONDS=60)  # no timer tick during the test
+    _scan(app, code, 7)
+    assert count_scans(fresh_url) == 0 and buffer.depth() == 7  # answered, held
+    assert buffer.flush() == 7
+    assert count_scans(fresh_url) == 7 and buffer.depth() == 0
+    assert buffer.flush() == 0  # nothing written twice
+
+
+def test_memory_buffer_timer_writes_within_about_a_second(fresh_url):
+    code = add_site(fresh_url)
+    app, buffer = _app(fresh_url, SCAN_FLUSH_SECONDS=0.2)
+    _scan(app, code, 5)
+    deadline = time.monotonic() + 5
+    while count_scans(fresh_url) < 5 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert count_scans(fresh_url) == 5
+    buffer.close()
+
+
+def test_failed_batch_is_kept_and_written_later(fresh_url):
+    code = add_site(fresh_url)
+    app, buffer = _app(fresh_url, SCAN_FLUSH_SECONDS=60)
+    _scan(app, code, 3)
+    good_engine = buffer.engine
+    buffer.engine = create_engine(f"postgresql+psycopg://nobody@127.0.0.1:{free_port()}/none")
+    assert buffer.flush() == 0 and buffer.depth() == 3  # database gone: held, not dropped
+    buffer.engine = good_engine
+    assert buffer.flush() == 3 and count_scans(fresh_url) == 3
+
+
+def test_redis_queue_is_shared_and_written_once(fresh_url, redis_client):
+    code = add_site(fresh_url)
+    app, buffer = _app(fresh_url, SCAN_FLUSH_SECONDS=60, REDIS_URL=REDIS_URL)
+    _scan(app, code, 6)
+    assert redis_client.llen(QUEUE_KEY) == 6 and buffer.depth() == 0
+    assert count_scans(fresh_url) == 0
+    # Another process (another server) flushing writes what this one queued.
+    other = ScanBuffer(buffer.engine, 60, REDIS_URL)
+    assert other.flush() == 6
+    assert redis_client.llen(QUEUE_KEY) == 0 and count_scans(fresh_url) == 6
+
+
+def test_concurrent_flushers_never_write_a_scan_twice(fresh_url, redis_client):
+    _app_, buffer = _app(fresh_url, SCAN_FLUSH_SECONDS=60, REDIS_URL=REDIS_URL)
+    row = {"code": "AAAAA", "site_id": None, "lang": "vi", "scanned_at": datetime.now(UTC)}
+    redis_client.rpush(QUEUE_KEY, *[_encode(row)] * 12_000)  # more than two batches
+    flushers = [ScanBuffer(buffer.engine, 60, REDIS_URL) for _ in range(4)]
+    threads = [threading.Thread(target=f.flush, kwargs={"lock_wait": 10}) for f in flushers]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert count_scans(fresh_url) == 12_000 and redis_client.llen(QUEUE_KEY) == 0
+
+
+def test_redis_down_visitors_get_their_page_and_scans_are_held(fresh_url):
+    code = add_site(fresh_url)
+    closed = f"redis://127.0.0.1:{free_port()}/0"
+    app, buffer = _app(fresh_url, SCAN_FLUSH_SECONDS=60, REDIS_URL=closed)
+    started = time.monotonic()
+    _scan(app, code, 20)
+    assert time.monotonic() - started < 5  # one failed connect, then memory for a while
+    assert buffer.depth() == 20
+    assert buffer.flush() == 20 and count_scans(fresh_url) == 20
+
+
+def test_direct_mode_writes_in_the_request(fresh_url):
+    code = add_site(fresh_url)
+    app, buffer = _app(fresh_url, SCAN_FLUSH_SECONDS=0)
+    _scan(app, code, 2)
+    assert buffer.direct and count_scans(fresh_url) == 2
+
+
+def test_a_full_buffer_drops_scans_and_says_so(fresh_url, monkeypatch):
+    from heritage.analytics import buffer as buffer_module
+    from heritage.ops.metrics import JOB_FAILURES
+
+    code = add_site(fresh_url)
+    app, buffer = _app(fresh_url, SCAN_FLUSH_SECONDS=60)
+    monkeypatch.setattr(buffer_module, "MAX_HELD", 3)
+    before = JOB_FAILURES.labels("scan_buffer_full")._value.get()
+    _scan(app, code, 5)  # every visitor still gets the page
+    assert buffer.depth() == 3
+    assert JOB_FAILURES.labels("scan_buffer_full")._value.get() == before + 2
