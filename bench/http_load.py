@@ -22,30 +22,13 @@ import subprocess
 import tempfile
 import time
 
-from sqlalchemy import create_engine, make_url, text
+from scratch_databases import BIN, ROOT, drop_pg_schemas, pg_schema_url, prepare
+from sqlalchemy import create_engine, text
 
-ROOT = Path(__file__).resolve().parent.parent
-BIN = Path(sys.executable).parent
 LOGS = ROOT / "bench" / "out" / "http"
 ACCEPT_LANGUAGE = "vi-VN,vi;q=0.9,en;q=0.8"
 PG_SCHEMAS = ("bench_demo", "bench_large")
 UNITS = {"us": 1e-3, "ms": 1.0, "s": 1000.0}
-
-
-def flask_cli(url: str, *args: str) -> float:
-    """Run `flask heritage ARGS` against `url`; seconds taken."""
-    env = {**os.environ, "DATABASE_URL": url, "FLASK_APP": "app.py", "SECRET_KEY": "bench"}
-    started = time.perf_counter()
-    command = [str(BIN / "flask"), "heritage", *args]
-    subprocess.run(command, cwd=ROOT, env=env, check=True, timeout=1800, stdout=subprocess.DEVNULL)
-    return time.perf_counter() - started
-
-
-def prepare(url: str, extra_sites: int) -> float:
-    """Migrate, load the demo sites, add `extra_sites` generated ones; seconds the generation took."""
-    flask_cli(url, "migrate")
-    flask_cli(url, "load-demo")
-    return flask_cli(url, "generate-sites", str(extra_sites)) if extra_sites else 0.0
 
 
 def code_and_count(url: str, slug: str) -> tuple[str, int]:
@@ -55,25 +38,6 @@ def code_and_count(url: str, slug: str) -> tuple[str, int]:
         count = conn.execute(text("SELECT count(*) FROM sites")).scalar_one()
     engine.dispose()
     return code, count
-
-
-def pg_schema_url(url: str, schema: str) -> str:
-    """The PostgreSQL database at `url` with an empty `schema` first on the search path."""
-    engine = create_engine(url)
-    with engine.begin() as conn:
-        conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    engine.dispose()
-    scoped = make_url(url).update_query_dict({"options": f"-csearch_path={schema}"})
-    return scoped.render_as_string(hide_password=False)
-
-
-def drop_pg_schemas(url: str) -> None:
-    engine = create_engine(url)
-    with engine.begin() as conn:
-        for schema in PG_SCHEMAS:
-            conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
-    engine.dispose()
 
 
 def free_port() -> int:
@@ -266,7 +230,7 @@ def main() -> int:
         for process in servers:
             stop_server(process)
         if args.database_url:
-            drop_pg_schemas(args.database_url)
+            drop_pg_schemas(args.database_url, PG_SCHEMAS)
         shutil.rmtree(work, ignore_errors=True)
     report(targets, runs, notes)
     return 0

@@ -15,10 +15,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import argparse
 import os
 import statistics
-import subprocess
 import tempfile
 import time
 
+from scratch_databases import drop_pg_schemas, pg_schema_url, prepare
 from sqlalchemy import create_engine, make_url, text
 from sqlalchemy.exc import OperationalError, ProgrammingError
 from sqlalchemy.orm import Session
@@ -27,8 +27,6 @@ from heritage.db import make_engine
 from heritage.sites.queries import list_sites
 from heritage.sites.search import parse_query
 
-ROOT = Path(__file__).resolve().parent.parent
-BIN = Path(sys.executable).parent
 PG_SCHEMAS = ("bench_search_demo", "bench_search_large")
 CHAIN = ["vi", "en"]  # a Vietnamese visitor
 # The goal's four kinds of query, as visitors type them (no diacritics, lower case).
@@ -48,18 +46,8 @@ EXTRAS = {
 }
 
 
-def flask_cli(url: str, *args: str) -> float:
-    env = {**os.environ, "DATABASE_URL": url, "FLASK_APP": "app.py", "SECRET_KEY": "bench"}
-    started = time.perf_counter()
-    command = [str(BIN / "flask"), "heritage", *args]
-    subprocess.run(command, cwd=ROOT, env=env, check=True, timeout=1800, stdout=subprocess.DEVNULL)
-    return time.perf_counter() - started
-
-
-def prepare(url: str, extra_sites: int) -> float:
-    flask_cli(url, "migrate")
-    flask_cli(url, "load-demo")
-    seconds = flask_cli(url, "generate-sites", str(extra_sites)) if extra_sites else 0.0
+def prepare_and_analyze(url: str, extra_sites: int) -> float:
+    seconds = prepare(url, extra_sites)
     # What autovacuum does soon after a bulk insert on PostgreSQL: statistics for the planner,
     # and the GIN index's pending list merged (until then every search scans that list).
     engine = create_engine(url, isolation_level="AUTOCOMMIT")
@@ -67,16 +55,6 @@ def prepare(url: str, extra_sites: int) -> float:
         conn.execute(text("VACUUM ANALYZE" if engine.dialect.name == "postgresql" else "ANALYZE"))
     engine.dispose()
     return seconds
-
-
-def pg_schema_url(url: str, schema: str) -> str:
-    engine = create_engine(url)
-    with engine.begin() as conn:
-        conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    engine.dispose()
-    scoped = make_url(url).update_query_dict({"options": f"-csearch_path={schema}"})
-    return scoped.render_as_string(hide_password=False)
 
 
 def postgres_ready(url: str) -> bool:
@@ -95,14 +73,6 @@ def postgres_ready(url: str) -> bool:
     except (OperationalError, ProgrammingError) as error:
         print(f"PostgreSQL skipped: {error.orig}")
         return False
-
-
-def drop_pg_schemas(url: str) -> None:
-    engine = create_engine(url)
-    with engine.begin() as conn:
-        for schema in PG_SCHEMAS:
-            conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
-    engine.dispose()
 
 
 def typed_code(session: Session) -> str:
@@ -145,7 +115,7 @@ def main() -> int:
         try:
             for name, url in targets.items():
                 extra = 0 if name.endswith(" 33") else args.sites
-                seconds = prepare(url, extra)
+                seconds = prepare_and_analyze(url, extra)
                 print(f"prepared {name}" + (f" (generate-sites {extra:,}: {seconds:.1f} s)" if extra else ""))
             engines = {name: make_engine(url) for name, url in targets.items()}
             sessions = {name: Session(engine) for name, engine in engines.items()}
@@ -166,7 +136,7 @@ def main() -> int:
                 engine.dispose()
         finally:
             if args.database_url:
-                drop_pg_schemas(args.database_url)
+                drop_pg_schemas(args.database_url, PG_SCHEMAS)
 
     report(list(targets), queries, times, totals, args.rounds)
     return 0
