@@ -37,11 +37,13 @@ extract-strings: $(BIN)/.installed
 migrate: $(BIN)/.installed
 	$(BIN)/flask heritage migrate
 
+# The demo admin's one-time link points at the port this server really uses.
 demo: migrate
-	$(BIN)/flask heritage load-demo --if-empty
+	ADMIN_BASE_URL=$${ADMIN_BASE_URL:-http://127.0.0.1:$(PORT)} $(BIN)/flask heritage load-demo --if-empty
 
+# Request log lines read by a person here; production keeps LOG_FORMAT=json for its collector.
 run: system-deps assets catalogs demo
-	HOST=$(HOST) PORT=$(PORT) bash scripts/serve.sh
+	HOST=$(HOST) PORT=$(PORT) LOG_FORMAT=$${LOG_FORMAT:-plain} bash scripts/serve.sh
 
 test: system-deps-test assets catalogs
 	$(BIN)/pytest
