@@ -24,6 +24,7 @@ def register_web(app: Flask) -> None:
         media,
         offline,
         security,
+        seo,
         static_files,
         trail_pages,
         visitor,
@@ -50,5 +51,6 @@ def register_web(app: Flask) -> None:
     app.register_blueprint(admin.bp)
     app.register_blueprint(maps.bp)
     app.register_blueprint(trail_pages.bp)
+    app.register_blueprint(seo.bp)
     offline.init_app(app)
     errors.init_app(app)

@@ -41,7 +41,8 @@ from heritage.web.labels import (
 )
 from heritage.web.language_prefix import use_language_prefix
 from heritage.web.media import photo_gallery
-from heritage.web.presenters import shown_text
+from heritage.web.presenters import public_url, shown_text
+from heritage.web.seo import site_meta
 
 bp = Blueprint("visitor", __name__)
 
@@ -118,6 +119,7 @@ def home():
 def robots():
     # Crawlers following plaque URLs would count as scans; the pages themselves are welcome.
     body = "User-agent: *\nDisallow: /q/\nDisallow: /Q/\nDisallow: /lang/\nAllow: /\n"
+    body += f"\nSitemap: {public_url('seo.sitemap')}\n"
     response = make_response(body)
     response.mimetype = "text/plain"
     return response
@@ -320,6 +322,7 @@ def _render_site_page(lang: str, slug: str, traditional_note: bool):
     components = linked.component_sites(db.session, site, chain) if not site.part_of_id else []
     places = place_names(db.session, [site.commune, site.district, site.province, site.border_gate], lang)
     g.site_slug = site.slug  # the language switcher links to this site, also from a scan URL
+    photos = photo_gallery(site, lang)
     html = render_template(
         "visitor/site_page.html",
         site=site,
@@ -334,7 +337,15 @@ def _render_site_page(lang: str, slug: str, traditional_note: bool):
             site.event_date, site.event_period, shown.text.event if shown.text else None, lang
         ),
         part_of=_shown_pair(shown_parent(site), lang, chain),
-        photos=photo_gallery(site, lang),
+        photos=photos,
+        meta=site_meta(
+            site,
+            shown,
+            lang,
+            photos,
+            locality=places.get(site.commune) or places.get(site.district),
+            region=places.get(site.province),
+        ),
         show_traditional_note=traditional_note,
         # Recorded narration in the page's language (the media pipeline will pass its URL).
         narration_url=None,

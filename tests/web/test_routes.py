@@ -10,6 +10,8 @@ PUBLIC = {
     "static": "files under static/",
     "visitor.home": "redirect to the visitor's language",
     "visitor.robots": "robots.txt",
+    "seo.sitemap": "sitemap for search engines (listed sites only)",
+    "seo.sitemap_page": "sitemap for search engines (listed sites only)",
     "visitor.healthz": "load balancer health check",
     "ops.readyz": "readiness check (names each dependency, no secrets)",
     "ops.metrics_view": "Prometheus metrics (404 unless from METRICS_ALLOW, never via the proxy)",

@@ -90,8 +90,9 @@ def test_security_headers_and_no_third_party(app, client, site):
     assert response.headers["X-Content-Type-Options"] == "nosniff"
     assert response.headers["Referrer-Policy"]
     html = response.get_data(as_text=True)
-    # Reads fully without JavaScript: the one script is our own file, deferred, never inline.
-    assert re.findall(r"<script[^>]*>", html) == [
+    # Reads fully without JavaScript: the one script is our own file, deferred, never inline
+    # (the schema.org block is data, never run).
+    assert re.findall(r"<script(?! type=\"application/ld\+json\")[^>]*>", html) == [
         f'<script src="{app.extensions["heritage.static"].url("js/visitor.js")}" defer>'
     ]
     # Nothing loaded from another host: every src/href that loads is local (sources are plain links,
