@@ -97,8 +97,11 @@ def json_ld(data: dict) -> Markup:
 
 def _url_groups() -> list[tuple[str, dict[str, str], str | None]]:
     """(endpoint, url values, lastmod) for every page a search engine should know, one per
-    page in each language: the site lists, then every listed site."""
-    groups: list[tuple[str, dict[str, str], str | None]] = [("visitor.site_list", {}, None)]
+    page in each language: the lists, then every listed site."""
+    groups: list[tuple[str, dict[str, str], str | None]] = [
+        ("visitor.site_list", {}, None),
+        ("trails.trail_list", {}, None),
+    ]
     sites = db.session.scalars(
         select(Site).where(Site.state.in_(LISTED)).order_by(Site.id).options(selectinload(Site.texts))
     )

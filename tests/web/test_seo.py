@@ -158,7 +158,8 @@ def test_sitemap_lists_exactly_the_listed_sites_in_every_language(client, site, 
     root = _sitemap(client)
     locs = [loc.text for loc in root.findall("s:url/s:loc", NS)]
     langs = ("vi", "en", "zh", "ko")
-    expected = [f"{BASE}/{lang}/" for lang in langs] + [f"{BASE}/{lang}/sites/{site.slug}" for lang in langs]
+    lists = [f"{BASE}/{lang}/" for lang in langs] + [f"{BASE}/{lang}/trails" for lang in langs]
+    expected = lists + [f"{BASE}/{lang}/sites/{site.slug}" for lang in langs]
     assert sorted(locs) == sorted(expected)
     for other in (draft, review, archived):
         assert other.slug not in client.get("/sitemap.xml").get_data(as_text=True)
@@ -175,15 +176,16 @@ def test_sitemap_lists_exactly_the_listed_sites_in_every_language(client, site, 
 
 def test_sitemap_becomes_an_index_over_the_limit(client, site, make_site, monkeypatch):
     make_site("Đền Thứ Hai")
-    monkeypatch.setattr(seo, "SITEMAP_MAX_URLS", 5)  # 12 URLs: lists and two sites, four languages
+    monkeypatch.setattr(seo, "SITEMAP_MAX_URLS", 5)  # 16 URLs: two lists and two sites, four languages
     index = _sitemap(client)
     assert index.tag == f"{{{NS['s']}}}sitemapindex"
     parts = [loc.text for loc in index.findall("s:sitemap/s:loc", NS)]
-    assert parts == [f"{BASE}/sitemap-{n}.xml" for n in (1, 2, 3)]
+    assert parts == [f"{BASE}/sitemap-{n}.xml" for n in (1, 2, 3, 4)]
     pages = [_sitemap(client, p.removeprefix(BASE)) for p in parts]
     counts = [len(p.findall("s:url", NS)) for p in pages]
-    assert counts == [5, 5, 2]
-    assert client.get("/sitemap-4.xml").status_code == 404
+    assert counts == [5, 5, 5, 1]
+    assert client.get("/sitemap-5.xml").status_code == 404
+    assert client.get("/sitemap-0.xml").status_code == 404
     monkeypatch.setattr(seo, "SITEMAP_MAX_URLS", 50_000)
     assert client.get("/sitemap-1.xml").status_code == 404  # one file: the sitemap itself
 
