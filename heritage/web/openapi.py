@@ -175,6 +175,20 @@ def schemas(languages: list[str]) -> dict:
     }
 
 
+def _named_site(name_schema: dict, **extra: dict) -> dict:
+    """`required` and `properties` of a site named in one language (a map marker, a nearby
+    site): the fields every such answer shares, then its own, all required."""
+    properties = {
+        "slug": {"type": "string"},
+        "kind": _enum(SiteKind),
+        "name": name_schema,
+        "lang": {"type": "string"},
+        "is_fallback": {"type": "boolean"},
+        **extra,
+    }
+    return {"required": list(properties), "properties": properties}
+
+
 def _map_schemas() -> dict:
     """The map's GeoJSON (RFC 7946) and the nearby list, each in the usual envelope."""
     feature = {
@@ -204,54 +218,25 @@ def _map_schemas() -> dict:
             "properties": {
                 "type": "object",
                 "additionalProperties": False,
-                "required": [
-                    "slug",
-                    "kind",
-                    "name",
-                    "lang",
-                    "is_fallback",
-                    "precision",
-                    "radius_m",
-                    "page_path",
-                ],
-                "properties": {
-                    "slug": {"type": "string"},
-                    "kind": _enum(SiteKind),
-                    "name": {"type": "string"},
-                    "lang": {"type": "string"},
-                    "is_fallback": {"type": "boolean"},
-                    "precision": _enum(LocationPrecision),
-                    "radius_m": {"type": ["integer", "null"]},
-                    "page_path": {"type": "string", "pattern": "^/"},
-                },
+                **_named_site(
+                    {"type": "string"},
+                    precision=_enum(LocationPrecision),
+                    radius_m={"type": ["integer", "null"]},
+                    page_path={"type": "string", "pattern": "^/"},
+                ),
             },
         },
     }
     nearby_site = {
         "type": "object",
         "additionalProperties": False,
-        "required": [
-            "slug",
-            "kind",
-            "name",
-            "lang",
-            "is_fallback",
-            "distance_m",
-            "bearing_deg",
-            "direction",
-            "page_url",
-        ],
-        "properties": {
-            "slug": {"type": "string"},
-            "kind": _enum(SiteKind),
-            "name": _NULLABLE_STRING,
-            "lang": {"type": "string"},
-            "is_fallback": {"type": "boolean"},
-            "distance_m": {"type": "number", "minimum": 0},
-            "bearing_deg": {"type": "number", "minimum": 0, "maximum": 360},
-            "direction": {"type": "string", "enum": ["N", "NE", "E", "SE", "S", "SW", "W", "NW"]},
-            "page_url": {"type": "string", "format": "uri"},
-        },
+        **_named_site(
+            _NULLABLE_STRING,
+            distance_m={"type": "number", "minimum": 0},
+            bearing_deg={"type": "number", "minimum": 0, "maximum": 360},
+            direction={"type": "string", "enum": ["N", "NE", "E", "SE", "S", "SW", "W", "NW"]},
+            page_url={"type": "string", "format": "uri"},
+        ),
     }
     without = {"type": "integer", "minimum": 0, "description": "Listed sites with no coordinates yet"}
     return {
