@@ -67,3 +67,9 @@ def load_place_names(session: Session, path: Path = PLACE_NAMES_PATH) -> int:
             written += 1
     session.flush()
     return written
+
+
+def known_places(kind: str, path: Path = PLACE_NAMES_PATH) -> list[str]:
+    """The Vietnamese forms of one kind of place ("district", ...), as the file lists them: what
+    a form offers and what an import accepts."""
+    return [entry["vi"].strip() for entry in read_place_names(path) if entry.get("kind") == kind]
