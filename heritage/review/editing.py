@@ -204,6 +204,24 @@ def rename(
     )
 
 
+def discard_edit(
+    session: Session, actor: User | None, site: Site, base_version: int, *, comment: str | None = None
+) -> SiteRevision:
+    """Throw away a published site's pending edit: the live content becomes the working copy again.
+    The edit stays in the history (a revert can bring it back)."""
+    newest = _begin(session, actor, "discard_edit", site, base_version)
+    return _record(
+        session,
+        actor,
+        site,
+        RevisionAction.discarded,
+        read_values(site),
+        EditState.live,
+        comment,
+        dropped=newest.number,
+    )
+
+
 def revert(
     session: Session,
     actor: User | None,
@@ -400,6 +418,7 @@ __all__ = [
     "approve",
     "archive",
     "create",
+    "discard_edit",
     "pending_edit",
     "publish",
     "rename",

@@ -32,6 +32,7 @@ class RevisionAction(enum.StrEnum):
     restored = "restored"
     renamed = "renamed"
     reverted = "reverted"
+    discarded = "discarded"  # a pending edit thrown away; the live content is the working copy again
 
 
 class EditState(enum.StrEnum):

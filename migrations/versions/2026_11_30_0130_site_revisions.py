@@ -45,6 +45,7 @@ def upgrade() -> None:
                 "restored",
                 "renamed",
                 "reverted",
+                "discarded",
             ),
             nullable=False,
         ),
