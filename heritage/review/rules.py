@@ -34,6 +34,7 @@ MIN_ROLE: dict[str, Role] = {
     "archive": Role.editor,
     "restore": Role.editor,
     "rename": Role.editor,
+    "choose_code": Role.editor,  # issue a given plaque code (an import keeping printed codes)
 }
 EDITS = ("save", "set_text", "revert")
 OFFERED = (
