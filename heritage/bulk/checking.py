@@ -19,10 +19,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from heritage.accounts.models import Role, Unit, User
-from heritage.accounts.scope import can_act_on, scope_of
 from heritage.accounts.services import PermissionDenied
 from heritage.bulk.sheets import Table
 from heritage.places.names import known_places
+from heritage.review.errors import Forbidden
+from heritage.review.rules import check_unit
 from heritage.sites.codes import normalise_code
 from heritage.sites.fields import SiteValues, clean, columns
 from heritage.sites.models import PlaqueCode, Site, SiteKind, SiteText, SlugRedirect
@@ -64,14 +65,6 @@ class Plan:
     @property
     def ok(self) -> bool:
         return bool(self.sites) and not self.problems
-
-
-@dataclass(frozen=True)
-class _Proposed:
-    """What the scope rule reads of a site, for one not created yet."""
-
-    kind: SiteKind
-    unit_id: int | None
 
 
 def check_importer(actor: User | None) -> None:
@@ -123,7 +116,7 @@ def check_table(
             cells,
             languages,
             default_lang,
-            site_slugs=lambda s: s in file_slugs or s in found.slugs,
+            site_slugs=lambda s: s in file_slugs or s in found.slugs or s in found.old_slugs,
             unit_names=units.__contains__,
             districts=districts,
         )
@@ -320,17 +313,11 @@ def _check_name(number, values: SiteValues, default_lang, found: _Existing, seen
 def _check_scope(
     number, actor: User | None, kind: SiteKind, unit: Unit | None, problems: list[Problem]
 ) -> None:
-    """The scope rule itself (`can_act_on`), applied to the site the row would create."""
-    if actor is None or can_act_on(actor, _Proposed(kind, unit.id if unit else None)):
-        return
-    if unit is None:
-        problems.append(Problem(number, "unit", str(_l("Name the unit that manages this site."))))
-    elif unit.id == scope_of(actor).unit_id:  # their own unit, but not a border-guard one
-        problems.append(Problem(number, "kind", str(_l("Only a border-guard unit adds border markers."))))
-    else:
-        own = actor.unit.name if actor.unit else "—"
-        message = _l("You import only sites of your own unit (%(unit)s).", unit=own)
-        problems.append(Problem(number, "unit", str(message)))
+    """The editing services' own unit rule, asked before anything is written."""
+    try:
+        check_unit(actor, unit.name if unit else None, kind)
+    except Forbidden as refused:
+        problems.append(Problem(number, "unit", str(refused.message)))
 
 
 def _parents_first(sites: list[PlannedSite], problems: list[Problem]) -> list[PlannedSite]:

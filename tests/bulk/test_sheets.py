@@ -79,7 +79,7 @@ def test_too_many_rows_is_refused():
 
 
 def test_escape_prefixes_every_formula_start_and_unescape_takes_exactly_that_back():
-    for value in ["=HYPERLINK(\"http://x\")", "+1", "-5.2", "@SUM(A1)", "\tx", "\rx", "'quoted", "''"]:
+    for value in ['=HYPERLINK("http://x")', "+1", "-5.2", "@SUM(A1)", "\tx", "\rx", "'quoted", "''"]:
         assert escape(value).startswith("'")
         assert unescape(escape(value)) == value
     assert escape("Đình") == "Đình" and escape("") == ""
@@ -95,7 +95,9 @@ def test_csv_export_escapes_injection_and_reads_back_unchanged():
 
 
 def test_xlsx_export_writes_texts_never_formulas_and_numbers_as_numbers():
-    data = write_xlsx(["kind", "name_vi", "latitude"], [["scenic_spot", "=1+1", "-20.5"]], numbers={"latitude"})
+    data = write_xlsx(
+        ["kind", "name_vi", "latitude"], [["scenic_spot", "=1+1", "-20.5"]], numbers={"latitude"}
+    )
     sheet = openpyxl.load_workbook(io.BytesIO(data)).active
     name, latitude = sheet["B2"], sheet["C2"]
     assert name.data_type == "s" and name.value == "'=1+1"
@@ -141,7 +143,9 @@ def test_xlsx_cells_typed_by_excel_become_the_strings_the_fields_read():
 def test_an_xlsx_that_unpacks_to_too_much_is_refused_before_parsing():
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as bomb:
-        bomb.writestr("xl/worksheets/sheet1.xml", b"<" + b" " * 5_000_000)  # 5 MB of one byte: a few KB zipped
+        bomb.writestr(
+            "xl/worksheets/sheet1.xml", b"<" + b" " * 5_000_000
+        )  # 5 MB of one byte: a few KB zipped
     assert len(out.getvalue()) < 50_000
     with pytest.raises(TooLarge, match="unpacks to too much"):
         read_table(io.BytesIO(out.getvalue()), "bomb.xlsx", Limits(max_bytes=100_000, max_rows=10))
