@@ -8,6 +8,7 @@ import re
 from datetime import UTC, datetime, timedelta
 
 import openpyxl
+import pytest
 from sqlalchemy import func, select
 
 from heritage.bulk.models import PendingImport
@@ -22,6 +23,12 @@ GOOD = [
     ["heritage_relic", "Miếu Tiên Công", "thị xã Quảng Yên", ""],
 ]
 _SHA = re.compile(r'name="sha256"[^>]*value="([0-9a-f]{64})"')
+
+
+@pytest.fixture(autouse=True)
+def _english(client):
+    """The back office reads the browser's language; these tests read its English messages."""
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
 
 
 def upload(client, data: bytes, name: str = "sites.csv", unit: str = QUANG_YEN, token: str | None = None):
@@ -181,6 +188,13 @@ def test_export_downloads_only_the_sites_in_scope(client, session, signed_in, ma
         table = read_table(io.BytesIO(response.data), f"x.{fmt}", Limits())
         assert sorted(row["slug"] for _n, row in table.rows) == own
     assert client.get("/admin/export?format=pdf").status_code == 400
+
+
+def test_the_page_speaks_vietnamese_first(client, signed_in, make_user, make_unit):
+    signed_in(editor_of_quang_yen(make_user, make_unit))
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "vi"
+    page = upload(client, write_csv(HEADERS, [["heritage_relic", "", "", ""]])).get_data(as_text=True)
+    assert "Nhập di tích từ bảng tính" in page and "Chưa nhập gì cả" in page
 
 
 def test_volunteers_neither_import_nor_export(client, signed_in, make_user):
