@@ -6,7 +6,7 @@ opens itself to a lower role, and signed-in users only unless a view is marked p
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, g, render_template, request
+from flask import Blueprint, g, render_template, request
 from flask_babel import gettext as _
 from flask_limiter.errors import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
@@ -101,7 +101,8 @@ def _http(error: HTTPException):
         403: _("You may not open this page: it needs another role or another unit."),
         404: _("There is no such page in the back office."),
         405: _("This page does not accept that kind of request."),
-        413: too_large_message(current_app.config["IMPORT_MAX_BYTES"]),
+        # The upload that set a limit says what it is (see bulk._bound_upload).
+        413: too_large_message(g.upload_limit) if g.get("upload_limit") else error.description,
     }
     if (error.code or 500) >= 500:
         db.session.rollback()

@@ -46,7 +46,8 @@ def _bound_upload(endpoint, _values):
     # Runs before CSRFProtect reads the form, so an oversized body is refused (413) from its
     # Content-Length, or as it streams in, before it is parsed or stored anywhere.
     if endpoint == "admin.import_upload" and request.method == "POST":
-        request.max_content_length = current_app.config["IMPORT_MAX_BYTES"] + _MULTIPART_SLACK
+        g.upload_limit = current_app.config["IMPORT_MAX_BYTES"]
+        request.max_content_length = g.upload_limit + _MULTIPART_SLACK
 
 
 def _settings() -> ImportSettings:
