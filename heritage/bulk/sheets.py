@@ -160,11 +160,13 @@ class _Rows:
             raise SheetError(
                 str(_l("More than %(max)d rows: split the file into several.", max=self.limits.max_rows))
             )
-        for index, cell in enumerate(cells[len(headers) :], start=len(headers) + 1):
-            if cell.strip():
-                self.problem(number, _column_letter(index), _l("This cell has no column name above it."))
         values = {}
-        for header, cell in zip(headers, cells, strict=False):
+        for index, cell in enumerate(cells, start=1):
+            header = headers[index - 1] if index <= len(headers) else ""
+            if not header:  # a value nobody would see imported: said, not dropped
+                if cell.strip():
+                    self.problem(number, _column_letter(index), _l("This cell has no column name above it."))
+                continue
             if len(cell) > MAX_CELL:
                 self.problem(number, header, _l("More than %(max)d characters in one cell.", max=MAX_CELL))
                 cell = ""
@@ -246,7 +248,7 @@ def _read_xlsx(data: BinaryIO, limits: Limits) -> Table:
             texts = []
             for index, cell in enumerate(row, start=1):
                 if cell.data_type == "f":
-                    column = headers[index - 1] if index <= len(headers) else _column_letter(index)
+                    column = (headers[index - 1] if index <= len(headers) else "") or _column_letter(index)
                     rows.problem(
                         number,
                         column,

@@ -187,3 +187,18 @@ def test_a_kept_code_is_the_sites_and_the_fresh_one_is_gone(session):
     (site,) = import_plan(session, plan, actor=None)
     assert site.plaque_code == "7KQ2X"
     assert session.scalars(select(PlaqueCode.code).where(PlaqueCode.site_id == site.id)).all() == ["7KQ2X"]
+
+
+def test_a_row_failing_during_the_import_takes_every_earlier_row_with_it(session):
+    """What the dry run could not see (a code issued meanwhile) still leaves nothing half-written."""
+    from heritage.sites.models import PlaqueCode
+
+    plan = check(session, [{**RELIC, "name_vi": "Đình A"}, {**RELIC, "name_vi": "Đình B", "code": "7KQ2X"}])
+    assert plan.ok
+    session.add(PlaqueCode(code="7KQ2X"))  # another import, between the check and the write
+    session.commit()
+    with pytest.raises(ImportRefused) as refused:
+        import_plan(session, plan, actor=None)
+    session.rollback()  # what the CLI and the page do
+    assert [(p.row, p.column) for p in refused.value.plan.problems] == [(3, None)]
+    assert site_count(session) == 0

@@ -69,8 +69,8 @@ def test_empty_rows_are_skipped_and_rows_keep_their_spreadsheet_numbers():
 
 
 def test_a_value_without_a_column_name_and_an_overlong_cell_are_problems():
-    table = read_csv(f"kind,name_vi\nscenic_spot,{'x' * (MAX_CELL + 1)},stray\n")
-    assert [(p.row, p.column) for p in table.problems] == [(2, "C"), (2, "name_vi")]
+    table = read_csv(f"kind,,name_vi\nscenic_spot,lost,{'x' * (MAX_CELL + 1)},stray\n")
+    assert [(p.row, p.column) for p in table.problems] == [(2, "B"), (2, "name_vi"), (2, "D")]
 
 
 def test_too_many_rows_is_refused():
