@@ -40,6 +40,12 @@ SETTINGS: dict[str, tuple[object, str]] = {
     "MEDIA_MAX_PHOTO_PIXELS": (60_000_000, "int"),
     # Widths of the derivatives served to visitors; never wider than the original.
     "MEDIA_PHOTO_WIDTHS": ("480,960,1600", "intlist"),
+    # Spreadsheet imports (CSV/XLSX): the largest file in bytes (refused as it streams in, before
+    # parsing; keep it under the proxy's client_max_body_size), the most rows of sites, and how
+    # long a checked file waits on the server for its confirmation.
+    "IMPORT_MAX_BYTES": (20_000_000, "int"),
+    "IMPORT_MAX_ROWS": (5_000, "int"),
+    "IMPORT_KEEP_MINUTES": (30, "int"),
     # Seconds a process keeps a rendered public site page and a code's scan target (0: off).
     # Also how long an editor's change may take to show.
     "PAGE_CACHE_SECONDS": (30, "int"),

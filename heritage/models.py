@@ -2,6 +2,7 @@
 
 from heritage.accounts.models import AuditEvent, SetPasswordToken, Unit, User
 from heritage.analytics.models import Scan
+from heritage.bulk.models import PendingImport
 from heritage.db import Base
 from heritage.media.models import MediaFile, MediaText
 from heritage.places.models import PlaceName
@@ -16,6 +17,7 @@ __all__ = [
     "PlaceName",
     "MediaFile",
     "MediaText",
+    "PendingImport",
     "PlaqueCode",
     "PrintBatch",
     "PrintBatchItem",

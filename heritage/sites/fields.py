@@ -154,7 +154,8 @@ class Field:
             schema["items"] = {
                 "type": "object",
                 "required": ["title", "url"],
-                "properties": {"title": {"type": "string"}, "url": {"type": "string", "format": "uri"}},
+                # "iri": the forms accept, and the demo cites, addresses with Vietnamese letters in them.
+                "properties": {"title": {"type": "string"}, "url": {"type": "string", "format": "iri"}},
             }
         return schema
 

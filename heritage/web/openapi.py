@@ -1,8 +1,13 @@
-"""The OpenAPI 3.1 document for /api/v1. Tests validate real responses against these schemas."""
+"""The OpenAPI 3.1 document for /api/v1. Tests validate real responses against these schemas.
+
+A site's editable fields take their types and limits (maxLength, bounds, enums) from the one
+declaration in `heritage/sites/fields.py`, so the API promises what the forms and imports enforce.
+"""
 
 from __future__ import annotations
 
-from heritage.sites.models import LocationPrecision, PublicationState, Ranking, SiteKind
+from heritage.sites.fields import BY_NAME
+from heritage.sites.models import LocationPrecision, PublicationState, SiteKind
 from heritage.sites.search import MAX_QUERY_CHARS, MAX_QUERY_WORDS
 
 _NULLABLE_STRING = {"type": ["string", "null"]}
@@ -12,6 +17,18 @@ MAX_NEARBY = 50  # sites one "nearby" answer lists at most
 
 def _enum(values) -> dict:
     return {"type": "string", "enum": [v.value for v in values]}
+
+
+def _declared(name: str, *, nullable: bool = True, **extra) -> dict:
+    """The JSON Schema of a declared field; `nullable=False` where the API always has a value
+    (a default fills it, e.g. the province or the ranking level)."""
+    schema = BY_NAME[name].json_schema()
+    if not nullable:
+        if isinstance(schema["type"], list):
+            schema["type"] = next(t for t in schema["type"] if t != "null")
+        if "enum" in schema:
+            schema["enum"] = [v for v in schema["enum"] if v is not None]
+    return {**schema, **extra}
 
 
 def _envelope(data_schema: dict, meta_schema: dict) -> dict:
@@ -29,10 +46,10 @@ def schemas(languages: list[str]) -> dict:
         "required": ["latitude", "longitude", "precision", "radius_m"],
         "additionalProperties": False,
         "properties": {
-            "latitude": {"type": "number", "minimum": -90, "maximum": 90},
-            "longitude": {"type": "number", "minimum": -180, "maximum": 180},
-            "precision": _enum(LocationPrecision),
-            "radius_m": {"type": ["integer", "null"]},
+            "latitude": _declared("latitude", nullable=False),
+            "longitude": _declared("longitude", nullable=False),
+            "precision": _declared("location_precision", nullable=False),
+            "radius_m": _declared("location_radius_m"),
         },
     }
     common = {
@@ -62,10 +79,10 @@ def schemas(languages: list[str]) -> dict:
         "additionalProperties": False,
         "required": ["name", "summary", "body", "event"],
         "properties": {
-            "name": {"type": "string"},
-            "summary": {"type": "string", "maxLength": 300},
-            "body": {"type": "string", "description": "Markdown"},
-            "event": _NULLABLE_STRING,
+            "name": _declared("name", nullable=False),
+            "summary": _declared("summary", nullable=False),
+            "body": _declared("body", nullable=False, description="Markdown"),
+            "event": _declared("event", description="Red addresses: the event, in one line"),
         },
     }
     detail = {
@@ -84,29 +101,22 @@ def schemas(languages: list[str]) -> dict:
         ],
         "properties": {
             **common,
-            "district": _NULLABLE_STRING,
-            "commune": _NULLABLE_STRING,
-            "province": {"type": "string"},
+            "district": _declared("district"),
+            "commune": _declared("commune"),
+            "province": _declared("province", nullable=False),
             "ranking": {
                 "type": "object",
                 "additionalProperties": False,
                 "required": ["level", "decision", "date", "year"],
                 "properties": {
-                    "level": _enum(Ranking),
-                    "decision": _NULLABLE_STRING,
-                    "date": {"type": ["string", "null"], "format": "date"},
-                    "year": {"type": ["integer", "null"]},
+                    "level": _declared("ranking", nullable=False),
+                    "decision": _declared("ranking_decision"),
+                    "date": _declared("ranking_date"),
+                    "year": _declared("ranking_year"),
                 },
             },
-            "heritage_types": {"type": "array", "items": {"type": "string"}},
-            "sources": {
-                "type": "array",
-                "items": {
-                    "type": "object",
-                    "required": ["title", "url"],
-                    "properties": {"title": {"type": "string"}, "url": {"type": "string"}},
-                },
-            },
+            "heritage_types": _declared("heritage_types"),
+            "sources": _declared("sources"),
             "texts": {"type": "object", "additionalProperties": {"$ref": "#/components/schemas/SiteText"}},
             "page_urls": {"type": "object", "additionalProperties": {"type": "string", "format": "uri"}},
         },

@@ -13,6 +13,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from heritage.accounts.services import PermissionDenied
+from heritage.bulk.sheets import too_large_message
 from heritage.errors import ValidationError
 from heritage.extensions import db
 from heritage.i18n.negotiation import negotiate
@@ -100,6 +101,8 @@ def _http(error: HTTPException):
         403: _("You may not open this page: it needs another role or another unit."),
         404: _("There is no such page in the back office."),
         405: _("This page does not accept that kind of request."),
+        # The upload that set a limit says what it is (see bulk._bound_upload).
+        413: too_large_message(g.upload_limit) if g.get("upload_limit") else error.description,
     }
     if (error.code or 500) >= 500:
         db.session.rollback()
@@ -107,4 +110,4 @@ def _http(error: HTTPException):
     return _error(error.code or 500, messages.get(error.code, error.description or error.name))
 
 
-from heritage.web.admin import auth, people, sites  # noqa: E402,F401
+from heritage.web.admin import auth, bulk, people, sites  # noqa: E402,F401

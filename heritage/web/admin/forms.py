@@ -4,8 +4,17 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, PasswordField, SelectChoice, SelectField, StringField
-from wtforms.validators import EqualTo, InputRequired, Length
+from flask_wtf.file import FileField, FileRequired
+from wtforms import (
+    BooleanField,
+    EmailField,
+    HiddenField,
+    PasswordField,
+    SelectChoice,
+    SelectField,
+    StringField,
+)
+from wtforms.validators import EqualTo, InputRequired, Length, Regexp
 
 from heritage.accounts.models import Role, UnitKind
 from heritage.accounts.passwords import PASSWORD_MAX
@@ -60,3 +69,16 @@ class UnitForm(FlaskForm):
 
 class ConfirmForm(FlaskForm):
     """A button that only needs its CSRF token (log out, issue a new link)."""
+
+
+class ImportForm(FlaskForm):
+    file = FileField(
+        _l("Spreadsheet (.xlsx or .csv)"), validators=[FileRequired(message=_l("Choose a file to check."))]
+    )
+    unit = SelectField(_l("Unit of rows that name none"), validate_choice=True)
+
+
+class ConfirmImportForm(FlaskForm):
+    """Names the checked file by its hash: the file itself is already on the server."""
+
+    sha256 = HiddenField(validators=[_required, Regexp("^[0-9a-f]{64}$")])
