@@ -30,6 +30,7 @@ from heritage.media.storage import LocalStorage  # noqa: E402
 from heritage.migrate import upgrade  # noqa: E402
 from heritage.sites.models import PublicationState  # noqa: E402
 from heritage.sites.services import create_site  # noqa: E402
+from heritage.sites.values import site_values  # noqa: E402
 
 
 def camera_like(width: int, height: int) -> Image.Image:
@@ -107,8 +108,7 @@ def main() -> None:
                 originals.append(len(data))
                 site = create_site(
                     db.session,
-                    "heritage_relic",
-                    texts={"vi": {"name": f"Bench {round_no}"}},
+                    site_values("heritage_relic", texts={"vi": {"name": f"Bench {round_no}"}}),
                     state=PublicationState.published,
                 )
                 start = time.perf_counter()

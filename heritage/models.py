@@ -6,6 +6,7 @@ from heritage.db import Base
 from heritage.media.models import MediaFile, MediaText
 from heritage.places.models import PlaceName
 from heritage.plaques.models import PrintBatch, PrintBatchItem
+from heritage.review.models import SiteRevision
 from heritage.sites.models import PlaqueCode, Site, SiteText, SlugRedirect
 from heritage.trails.models import Trail, TrailStop, TrailText
 
@@ -21,6 +22,7 @@ __all__ = [
     "Scan",
     "SetPasswordToken",
     "Site",
+    "SiteRevision",
     "SiteText",
     "SlugRedirect",
     "Trail",

@@ -14,11 +14,13 @@ from sqlalchemy import text
 from werkzeug.serving import make_server
 
 from heritage import create_app
+from heritage.accounts.models import Unit
 from heritage.demo.loader import load_demo
 from heritage.extensions import db
 from heritage.migrate import upgrade
-from heritage.sites.models import PublicationState
+from heritage.sites.models import PublicationState, Site
 from heritage.sites.services import create_site
+from heritage.sites.values import site_values
 
 PG_URL = os.environ.get("TEST_DATABASE_URL")
 BACKENDS = [
@@ -90,20 +92,34 @@ def session(app):
 
 @pytest.fixture
 def make_site(session):
-    """make_site(name_vi, kind=..., texts={lang: {...}}, state=..., **fields) -> Site."""
+    """make_site(name_vi, kind=..., texts={lang: {...}}, state=..., slug=..., **fields) -> Site.
+
+    Fields are checked like a form's (`site_values`: an unknown one fails the test); `unit_id` and
+    `part_of_id` are accepted for brevity and turned into the unit's name and the complex's slug.
+    """
 
     def _make(
         name_vi: str = "Đình Trung Bản",
         kind: str = "heritage_relic",
         texts: dict | None = None,
         state: str = "published",
+        slug: str | None = None,
+        unit_id: int | None = None,
+        part_of_id: int | None = None,
         **fields,
     ):
         all_texts = {
             "vi": {"name": name_vi, "summary": f"Tóm tắt {name_vi}", "body": f"Câu chuyện về {name_vi}."}
         }
         all_texts.update(texts or {})
-        site = create_site(session, kind, texts=all_texts, state=PublicationState(state), **fields)
+        if unit_id is not None:
+            fields["unit"] = session.get(Unit, unit_id).name
+        if part_of_id is not None:
+            fields["part_of"] = session.get(Site, part_of_id).slug
+        if kind == "border_marker":
+            fields.setdefault("marker_number", "1")
+        values = site_values(kind, texts=all_texts, **fields)
+        site = create_site(session, values, state=PublicationState(state), slug=slug)
         session.commit()
         return site
 

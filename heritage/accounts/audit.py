@@ -1,5 +1,5 @@
-"""The audit log: one row per sign-in, password change, account or role change (later: publications
-and plaque prints). Who, what, when and on what; never an IP address.
+"""The audit log: one row per sign-in, password change, account or role change, publication,
+send-back, archive and restore (later: plaque prints). Who, what, when and on what; never an IP address.
 """
 
 from __future__ import annotations
@@ -24,6 +24,10 @@ class AuditAction(enum.StrEnum):
     account_deactivated = "account_deactivated"
     account_reactivated = "account_reactivated"
     unit_created = "unit_created"
+    site_published = "site_published"  # a site, or an edit of it, went live
+    site_sent_back = "site_sent_back"
+    site_archived = "site_archived"
+    site_restored = "site_restored"
 
 
 def record(

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from heritage.accounts.models import Role, Unit, UnitKind, User
 from heritage.accounts.services import create_unit, create_user, find_unit, find_user
-from heritage.sites.models import Site, SiteKind
+from heritage.sites.models import SiteKind
 
 QUANG_YEN = "Đoàn Thanh niên thị xã Quảng Yên"
 DONG_TRIEU = "Đoàn Thanh niên thành phố Đông Triều"
@@ -26,9 +26,9 @@ DEMO_UNITS = {
 DEMO_ADMIN_EMAIL = "admin@heritage.example"
 
 
-def demo_unit_name(site: Site) -> str:
-    district = site.district or ""
-    if site.kind == SiteKind.border_marker:
+def demo_unit_name(kind: SiteKind | str, district: str | None) -> str:
+    district = district or ""
+    if kind == SiteKind.border_marker:
         return MONG_CAI_BORDER_GUARD
     if "Quảng Yên" in district:
         return QUANG_YEN
@@ -37,14 +37,12 @@ def demo_unit_name(site: Site) -> str:
     return CULTURE_OFFICE
 
 
-def assign_demo_units(session: Session, sites: list[Site]) -> dict[str, Unit]:
-    """Create the demo units (once) and give each demo site its owner."""
+def ensure_demo_units(session: Session) -> dict[str, Unit]:
+    """Create the demo units (once): the demo sites name their owner when they are created."""
     units = {
         name: find_unit(session, name) or create_unit(session, None, name, kind)
         for name, kind in DEMO_UNITS.items()
     }
-    for site in sites:
-        site.unit = units[demo_unit_name(site)]
     session.flush()
     return units
 

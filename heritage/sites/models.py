@@ -113,6 +113,10 @@ class Site(Base):
     unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+    # Optimistic locking: every editing service bumps it, and an edit made from an older version is
+    # refused (heritage/review). It is also the mapper's version column, so an UPDATE of a row that
+    # another transaction changed since it was read fails instead of overwriting.
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
 
     # Border marker only.
     marker_number: Mapped[str | None] = mapped_column(String(20))
@@ -132,7 +136,7 @@ class Site(Base):
     part_of: Mapped[Site | None] = relationship(remote_side=[id])
     unit: Mapped[Unit | None] = relationship()
 
-    __mapper_args__ = {"polymorphic_on": "kind"}
+    __mapper_args__ = {"polymorphic_on": "kind", "version_id_col": version, "version_id_generator": False}
 
     @property
     def is_published(self) -> bool:

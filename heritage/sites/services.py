@@ -7,12 +7,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from heritage.errors import ValidationError
+from heritage.accounts.models import Unit
+from heritage.errors import InvalidValues, ValidationError
 from heritage.sites.codes import issue_code, seeded_codes
 from heritage.sites.collation import sort_key
+from heritage.sites.fields import FieldType, SiteValues, fields_for, model_value
 from heritage.sites.models import (
     SITE_CLASSES,
     PlaqueCode,
@@ -23,6 +26,7 @@ from heritage.sites.models import (
     SlugRedirect,
 )
 from heritage.sites.slugs import search_key, slugify
+from heritage.sites.values import check_values, site_id_for_slug
 
 SUMMARY_MAX = 300
 
@@ -80,33 +84,64 @@ def _slug_taken(session: Session, slug: str, site_id: int | None) -> bool:
 
 def create_site(
     session: Session,
-    kind: SiteKind | str,
-    texts: dict[str, dict],
+    values: SiteValues,
+    *,
+    state: PublicationState = PublicationState.draft,
     slug: str | None = None,
     default_lang: str = "vi",
     code_seed: str | None = None,
-    **fields,
 ) -> Site:
-    """A new site of `kind` with a fresh plaque code; the slug comes from the default-language name.
+    """A new site with a fresh plaque code; the slug comes from the default-language name.
 
-    `code_seed` (demo data only) makes the code reproducible: see `codes.seeded_codes`.
+    `values` are checked as a form's would be (InvalidValues names every bad one). This writes the
+    row only: the back office goes through `heritage.review.editing.create`, which also records
+    who did it. `code_seed` (demo data only) makes the code reproducible: see `codes.seeded_codes`.
     """
-    try:
-        kind = SiteKind(kind)
-    except ValueError:
-        raise ValidationError(f"Unknown site kind: {kind!r}.", field="kind") from None
-    if default_lang not in texts:
-        raise ValidationError("A site needs its name in the default language.", field="name")
-    site = SITE_CLASSES[kind](**fields)
-    site.slug = unique_slug(session, slug or texts[default_lang]["name"])
+    values = check_values(values, session=session, default_lang=default_lang)
+    site = SITE_CLASSES[values.kind](state=PublicationState(state), version=1)
+    site.slug = unique_slug(session, slug or values.texts[default_lang]["name"])
     code = issue_code(session, candidates=seeded_codes(code_seed) if code_seed else None)
     site.plaque_code = code.code
-    for lang, text in texts.items():
-        set_text(site, lang, **text)
+    _write(session, site, values)
     session.add(site)
     session.flush()
     code.site_id = site.id
     return site
+
+
+def apply_values(session: Session, site: Site, values: SiteValues, default_lang: str = "vi") -> None:
+    """Make the site's row and texts say exactly `values` (checked first); a language absent from
+    `values` is removed. The kind cannot change: a new kind is a new site with its own plaque."""
+    if SiteKind(values.kind) != site.kind:
+        raise InvalidValues({"kind": _l("The kind of a site cannot change.")})
+    values = check_values(values, session=session, default_lang=default_lang, site_id=site.id)
+    _write(session, site, values)
+    session.flush()
+
+
+def _write(session: Session, site: Site, values: SiteValues) -> None:
+    for f in fields_for(values.kind):
+        if f.per_language:
+            continue
+        value = values.fields.get(f.name)
+        # The relationships, not the ids: `read_values` reads them back at once.
+        if f.type == FieldType.site:
+            site.part_of = session.get(Site, site_id_for_slug(session, value)) if value else None
+        elif f.type == FieldType.unit:
+            site.unit = session.scalar(select(Unit).where(Unit.name == value)) if value else None
+        else:
+            setattr(site, f.name, model_value(f, value))
+    for lang in [lang for lang in site.texts if lang not in values.texts]:
+        del site.texts[lang]
+    for lang, text in values.texts.items():
+        set_text(
+            site,
+            lang,
+            name=text.get("name") or "",
+            summary=text.get("summary") or "",
+            body=text.get("body") or "",
+            event=text.get("event"),
+        )
 
 
 def rename_slug(session: Session, site: Site, new_slug: str) -> str:

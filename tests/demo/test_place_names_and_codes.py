@@ -88,11 +88,14 @@ def test_demo_codes_are_stable_and_readme_quotes_a_real_one(demo_sites):
 def test_a_taken_code_moves_on_to_the_next_of_the_sequence(session, make_site):
     from heritage.sites.models import PlaqueCode
     from heritage.sites.services import create_site
+    from heritage.sites.values import site_values
 
     sequence = seeded_codes("some-slug")
     session.add(PlaqueCode(code=next(sequence)))
     session.flush()
-    site = create_site(session, "heritage_relic", texts={"vi": {"name": "Thử"}}, code_seed="some-slug")
+    site = create_site(
+        session, site_values("heritage_relic", texts={"vi": {"name": "Thử"}}), code_seed="some-slug"
+    )
     assert site.plaque_code == next(sequence)
 
 

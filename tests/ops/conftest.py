@@ -64,12 +64,14 @@ def add_site(url: str) -> str:
     from heritage.extensions import db
     from heritage.sites.models import PublicationState
     from heritage.sites.services import create_site
+    from heritage.sites.values import site_values
 
     app = create_app({"DATABASE_URL": url, "SECRET_KEY": "ops"})
     db.sessionmaker.configure(bind=db.engine, join_transaction_mode="conditional_savepoint")
     with app.app_context():
         texts = {"vi": {"name": "Đình Trung Bản", "summary": "Tóm tắt", "body": "Câu chuyện."}}
-        site = create_site(db.session, "heritage_relic", texts=texts, state=PublicationState("published"))
+        values = site_values("heritage_relic", texts=texts)
+        site = create_site(db.session, values, state=PublicationState.published)
         db.session.commit()
         code = site.plaque_code
     db.engine.dispose()
