@@ -106,9 +106,7 @@ def set_text(
     if text is not None:
         unknown = set(text) - {"name", "summary", "body", "event"}
         if unknown:
-            raise InvalidValues(
-                {f"{k}_{lang}": _l("No field is called %(name)s.", name=k) for k in unknown}
-            )
+            raise InvalidValues({f"{k}_{lang}": _l("No field is called %(name)s.", name=k) for k in unknown})
         row.update({f"{k}_{lang}": v or "" for k, v in text.items()})
         languages.append(lang)
     elif lang == default_language():

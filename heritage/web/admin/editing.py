@@ -158,7 +158,11 @@ def edit_site(site_id: int):
         strings = form_strings(working_values(db.session, site), langs)
         return _render("admin/site_edit.html", _form(kind, strings), site=site, version=site.version)
     _limit_upload()
-    raw = merged_strings(kind, langs) if request.form.get("merge") else posted_strings(request.form, kind, langs)
+    raw = (
+        merged_strings(kind, langs)
+        if request.form.get("merge")
+        else posted_strings(request.form, kind, langs)
+    )
     base_version = request.form.get("version", type=int)
     if base_version is None:
         abort(400)
@@ -221,4 +225,3 @@ def merged_strings(kind: SiteKind, langs: list[str]) -> dict[str, str]:
         pick = "yours" if request.form.get(f"pick-{col}") == "yours" else "theirs"
         out[col] = request.form.get(f"{pick}-{col}", "")
     return out
-

@@ -18,7 +18,15 @@ from sqlalchemy.orm import Session
 from heritage.accounts.models import Unit, User
 from heritage.accounts.scope import scope_of
 from heritage.sites.fields import Cleaned, Field, FieldType, SiteValues, clean, fields_for
-from heritage.sites.models import HeritageType, LocationPrecision, MarkerRole, MarkerType, Ranking, Site, SiteKind
+from heritage.sites.models import (
+    HeritageType,
+    LocationPrecision,
+    MarkerRole,
+    MarkerType,
+    Ranking,
+    Site,
+    SiteKind,
+)
 from heritage.web.labels import (
     HERITAGE_TYPE_LABELS,
     MARKER_ROLE_LABELS,

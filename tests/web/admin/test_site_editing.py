@@ -99,9 +99,7 @@ def test_volunteer_creates_a_site_with_a_photo(client, session, signed_in, team)
         photo_credit="Nguyễn Văn An",
         photo_licence="CC BY-SA 4.0",
     )
-    response = post_form(
-        client, "/admin/sites/new/heritage_relic", data, content_type="multipart/form-data"
-    )
+    response = post_form(client, "/admin/sites/new/heritage_relic", data, content_type="multipart/form-data")
     assert response.status_code == 303, response.get_data(as_text=True)[:2000]
     site = session.scalar(select(Site).where(Site.slug == "dinh-phong-coc"))
     assert site.state.value == "draft" and site.unit == team["unit"]
@@ -193,12 +191,17 @@ def test_a_file_that_is_not_a_photo_is_refused_with_a_clear_message(
 ):
     signed_in(team["volunteer"])
     before = (count(session, Site), count(session, MediaFile))
-    data = relic_form(photo=(io.BytesIO(payload), name, "image/jpeg"), photo_alt="Ảnh", photo_credit="An")
+    data = relic_form(
+        photo=(io.BytesIO(payload), name, "image/jpeg"),
+        photo_alt="Ảnh",
+        photo_credit="An",
+        photo_licence="CC BY 4.0",
+    )
     response = post_form(client, "/admin/sites/new/heritage_relic", data, content_type="multipart/form-data")
     html = response.get_data(as_text=True)
     assert response.status_code == 400
     error = re.search(r'<p class="field-error" id="e-photo">([^<]*)</p>', html)
-    assert error and ("không phải ảnh" in error.group(1) or "trống" in error.group(1)), html[:2000]
+    assert error and ("không được chấp nhận" in error.group(1) or "trống" in error.group(1)), html[:2000]
     assert (count(session, Site), count(session, MediaFile)) == before
     assert not media_dir.exists() or not any(p.is_file() for p in media_dir.rglob("*"))
 
