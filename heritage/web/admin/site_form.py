@@ -202,3 +202,24 @@ class SiteFormPage:
     @property
     def other_language_names(self) -> str:
         return ", ".join(self.language_names.get(lang, lang) for lang in self.languages[1:])
+
+
+def content_rows(values: SiteValues, languages: Iterable[str]) -> list[tuple[Any, str | None, str]]:
+    """(label, language or None, shown string) of every filled field: what a reviewer reads."""
+    rows: list[tuple[Any, str | None, str]] = []
+    for f in fields_for(values.kind):
+        for lang in languages if f.per_language else [None]:
+            value = values.texts.get(lang, {}).get(f.name) if f.per_language else values.fields.get(f.name)
+            shown = f.format(value)
+            if shown:
+                label = choice_label(f, shown)
+                rows.append((f.label, lang, label))
+    return rows
+
+
+def choice_label(f: Field, shown: str) -> str:
+    """A choice's label instead of its stored value (several joined for a `choices` field)."""
+    if f.type not in (FieldType.choice, FieldType.choices):
+        return shown
+    labels = dict(choice_options(f))
+    return ", ".join(labels.get(part, part) for part in shown.split(", "))

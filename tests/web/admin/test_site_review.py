@@ -83,7 +83,11 @@ def test_submit_send_back_with_a_comment_then_approve(app, session, signed_in, t
     assert "Đình Phong Cốc (sửa)" not in app.test_client().get(f"/vi/sites/{site.slug}").get_data(
         as_text=True
     )
-    assert "chưa gửi duyệt" in volunteer.get(f"/admin/sites/{site_id}").get_data(as_text=True)
+    summary = volunteer.get(f"/admin/sites/{site_id}").get_data(as_text=True)
+    assert "chưa gửi duyệt" in summary and "Đình Phong Cốc (sửa)" in summary  # the working version
+    changes = re.search(r'href="(/admin/sites/\d+/diff\?a=\d+&amp;b=\d+)"', summary).group(1)
+    diff = volunteer.get(html_lib.unescape(changes)).get_data(as_text=True)
+    assert "Đình Phong Cốc (sửa)" in diff and "Tỉnh" not in diff  # only what the edit changes
 
 
 def test_archive_restore_and_rename(app, session, signed_in, team):  # noqa: F811
