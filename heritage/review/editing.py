@@ -240,7 +240,7 @@ def _begin(
     check_allowed(actor, action, site)  # the unit may have changed since the page was read
     newest = newest_revision(session, site) or _baseline(session, site)
     if site.version != base_version:
-        raise _conflict(session, site, base_version, yours)
+        raise _conflict(session, site, base_version, _normalised(session, actor, site, yours))
     pending = newest if newest.is_pending else None
     check_state(action, site, pending.edit_state if pending is not None else None, actor)
     return newest
@@ -269,6 +269,18 @@ def _baseline(session: Session, site: Site) -> SiteRevision:
     session.add(rev)
     session.flush()
     return rev
+
+
+def _normalised(session: Session, actor: User | None, site: Site, values: SiteValues | None):
+    """Submitted values as a save would store them (defaults filled in), so that a conflict lists
+    only real changes; values a save would refuse are shown as they came."""
+    if values is None:
+        return None
+    try:
+        values = _own_unit(actor, values)
+        return check_values(values, session=session, default_lang=default_language(), site_id=site.id)
+    except (InvalidValues, Forbidden):
+        return values
 
 
 def _conflict(session: Session, site: Site, base_version: int, yours: SiteValues | None) -> Conflict:
