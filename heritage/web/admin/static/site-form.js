@@ -7,6 +7,7 @@
   var QUANG_NINH = [21.1, 107.3];
   var pending = null; // a FormData waiting for the network
   var retriedToken = false;
+  var inFlight = false; // one request at a time: the retry timer never doubles a save
 
   function byName(form, name) {
     return form.elements.namedItem(name);
@@ -80,12 +81,22 @@
 
   // --- Sending ------------------------------------------------------------------------------
   function send(form, data) {
+    if (inFlight) return;
+    inFlight = true;
     say(form.dataset.msgSending, false, form);
     fetch(form.action, { method: "POST", body: data, credentials: "same-origin" })
       .then(function (response) {
+        inFlight = false;
         if (response.redirected && response.ok) {
-          localStorage.removeItem(form.dataset.draftKey);
           pending = null;
+          var landed = new URL(response.url);
+          if (landed.pathname.indexOf("/admin/login") === 0) {
+            // The session ended while the phone was away: sign in, then the form (and draft) again.
+            landed.searchParams.set("next", window.location.pathname);
+            window.location.assign(landed.toString());
+            return null;
+          }
+          localStorage.removeItem(form.dataset.draftKey);
           window.location.assign(response.url);
           return null;
         }
@@ -104,6 +115,7 @@
         });
       })
       .catch(function () {
+        inFlight = false;
         // No answer at all: the connection dropped. Keep everything, send when it returns.
         pending = data;
         saveDraft(form);
@@ -127,10 +139,15 @@
       });
   }
 
-  window.addEventListener("online", function () {
+  function retry() {
     var form = document.getElementById("site-form");
     if (pending && form) send(form, pending);
-  });
+  }
+  window.addEventListener("online", retry);
+  // "online" only fires when the phone itself lost the network; a server out of reach is retried.
+  setInterval(function () {
+    if (pending && navigator.onLine !== false) retry();
+  }, 20000);
 
   // --- Location and map ---------------------------------------------------------------------
   function setupLocation(form) {
