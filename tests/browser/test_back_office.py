@@ -172,6 +172,9 @@ def test_volunteer_adds_a_site_offline_safe_editor_approves_visitor_sees_it(
         page.wait_for_selector(".state-published")
         _shot(page, "07-editor-approved")
         visitor_link = page.get_attribute("a[href*='/vi/sites/']", "href")
+        page.goto(f"{base}{site_path}/history")
+        assert page.locator("table.history tbody tr").count() == 3  # created, sent, approved
+        _shot(page, "08-editor-history")
         assert errors == [] and elsewhere == [], (errors, elsewhere)
     finally:
         context.close()
@@ -182,7 +185,7 @@ def test_volunteer_adds_a_site_offline_safe_editor_approves_visitor_sees_it(
         page.goto(f"{base}{visitor_link}")
         assert page.inner_text("h1") == "Miếu Tiên Công"
         assert page.locator("img[alt='Cổng miếu Tiên Công nhìn từ đường làng']").count() == 1
-        _shot(page, "08-visitor-page")
+        _shot(page, "09-visitor-page")
     finally:
         visitor.close()
 
@@ -200,7 +203,7 @@ def test_a_refused_value_shows_on_its_field_and_the_form_keeps_working(live_app,
         page.wait_for_selector("#e-latitude")
         assert "độ thập phân" in page.inner_text("#e-latitude")
         assert page.input_value("#i-name_vi") == "Bãi đá Hà An"  # nothing typed is lost
-        _shot(page, "09-refused-coordinate")
+        _shot(page, "10-refused-coordinate")
         page.fill("#i-latitude", "20.91")
         page.click("#save")
         page.wait_for_selector("h1:has-text('Bãi đá Hà An')")
