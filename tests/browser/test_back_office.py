@@ -199,15 +199,19 @@ def test_a_refused_value_shows_on_its_field_and_the_form_keeps_working(live_app,
         page.fill("#i-name_vi", "Bãi đá Hà An")
         page.fill("#i-latitude", "20,91")  # a comma, as a Vietnamese keyboard writes decimals
         page.fill("#i-longitude", "106.86")
+        page.set_input_files("#i-photo", {"name": "bai-da.jpg", "mimeType": "image/jpeg", "buffer": _photo()})
+        page.fill("#i-photo_alt", "Bãi đá lúc triều xuống")
         page.click("#save")
         page.wait_for_selector("#e-latitude")
         assert "độ thập phân" in page.inner_text("#e-latitude")
         assert page.input_value("#i-name_vi") == "Bãi đá Hà An"  # nothing typed is lost
+        assert page.evaluate("document.querySelector('#i-photo').files.length") == 1  # nor the photo
         _shot(page, "10-refused-coordinate")
         page.fill("#i-latitude", "20.91")
         page.click("#save")
         page.wait_for_selector("h1:has-text('Bãi đá Hà An')")
         assert "/edit" not in page.url and "/new/" not in page.url
+        assert page.locator(".thumbs img").count() == 1
         assert errors == [] and elsewhere == [], (errors, elsewhere)
     finally:
         context.close()

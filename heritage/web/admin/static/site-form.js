@@ -107,10 +107,18 @@
             return freshToken(form, data); // the CSRF token expired while the phone was offline
           }
           pending = null;
+          var photo = byName(form, "photo");
+          var chosen = photo && photo.files && photo.files.length ? photo.files : null;
           document.title = doc.title;
           document.getElementById("main").replaceWith(doc.getElementById("main"));
           window.scrollTo(0, 0);
-          init();
+          init(); // focuses the first refused field, if any
+          // A value refused elsewhere need not cost the photo: it stays chosen, unless it was the problem.
+          var fresh = document.getElementById("site-form");
+          if (chosen && fresh && !document.getElementById("e-photo")) {
+            byName(fresh, "photo").files = chosen;
+            byName(fresh, "photo").dispatchEvent(new Event("change"));
+          }
           return null;
         });
       })
@@ -263,6 +271,8 @@
     retriedToken = false;
     var showedErrors = !!document.querySelector(".field-error");
     if (!showedErrors && restoreDraft(form)) say(form.dataset.msgRestored, true, form);
+    var firstBad = form.querySelector("[aria-invalid=true]");
+    if (firstBad) firstBad.focus(); // on a phone the message may be a long scroll away
     var timer = null;
     form.addEventListener("input", function () {
       clearTimeout(timer);
