@@ -7,8 +7,11 @@ services (heritage/review/editing.py), the photo from heritage/media/photos.py. 
 
 from __future__ import annotations
 
+import uuid
+
 from flask import abort, current_app, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from sqlalchemy import select
 
 from heritage.accounts.models import Role
 from heritage.accounts.scope import can_act_on, scope_of
@@ -19,6 +22,7 @@ from heritage.media.storage import app_storage
 from heritage.review import editing
 from heritage.review.errors import Conflict, InvalidValues
 from heritage.review.history import working_values
+from heritage.review.models import SiteRevision
 from heritage.sites.fields import columns, fields_for
 from heritage.sites.models import Site, SiteKind
 from heritage.web.admin import bp
@@ -36,7 +40,6 @@ from heritage.web.admin.site_form import (
 from heritage.web.security import allows_map_tiles
 from heritage.web.visitor import language_name
 
-PHOTO_FIELDS = ("photo", "photo_alt", "photo_credit", "photo_licence")
 DEFAULT_LICENCE = "CC BY-SA 4.0"
 
 
@@ -101,6 +104,17 @@ def _store_photo(site: Site) -> None:
     )
 
 
+def _already_created(submission: str | None) -> int | None:
+    """The site this person's same form already created (the retry of a save whose answer was lost)."""
+    if submission is None:
+        return None
+    return db.session.scalar(
+        select(SiteRevision.site_id).where(
+            SiteRevision.author_id == g.user.id, SiteRevision.submission == submission
+        )
+    )
+
+
 def _limit_upload() -> None:
     # A phone photo and the form's text; anything larger is refused before it is read (413).
     request.max_content_length = current_app.config["MEDIA_MAX_PHOTO_BYTES"] + 2_000_000
@@ -127,21 +141,28 @@ def create_site(kind: str):
         units = units_for(db.session, g.user)
         if len(units) == 1:
             strings["unit"] = units[0].name
-        return _render("admin/site_edit.html", _form(kind, strings))
+        # One id per form: a phone that sends it again (its first answer lost) gets the same site.
+        return _render("admin/site_edit.html", _form(kind, strings), submission=uuid.uuid4().hex)
     _limit_upload()
+    submission = (request.form.get("submission") or "")[:64] or None
+    earlier = _already_created(submission)
+    if earlier is not None:
+        flash(_("Saved."), "ok")
+        return redirect(url_for("admin.site", site_id=earlier), 303)
     raw = posted_strings(request.form, kind, _languages())
     cleaned = check(db.session, g.user, kind, raw, _languages(), current_app.config["DEFAULT_LANGUAGE"])
     if not cleaned.ok:
-        return _render("admin/site_edit.html", _form(kind, raw, cleaned.errors), 400)
+        return _render("admin/site_edit.html", _form(kind, raw, cleaned.errors), 400, submission=submission)
     try:
-        site = editing.create(db.session, g.user, cleaned.values)
+        site = editing.create(db.session, g.user, cleaned.values, submission_id=submission)
         _store_photo(site)
     except InvalidValues as error:
         db.session.rollback()
-        return _render("admin/site_edit.html", _form(kind, raw, error.errors), 400)
+        return _render("admin/site_edit.html", _form(kind, raw, error.errors), 400, submission=submission)
     except MediaRefused as error:
         db.session.rollback()
-        return _render("admin/site_edit.html", _form(kind, raw, {"photo": str(error.message)}), 400)
+        errors = {"photo": str(error.message)}
+        return _render("admin/site_edit.html", _form(kind, raw, errors), 400, submission=submission)
     db.session.commit()
     flash(_("Saved."), "ok")
     return redirect(url_for("admin.site", site_id=site.id), 303)

@@ -23,6 +23,7 @@ from heritage.web.admin.guard import allow
 # The services check role, scope and state again; the guard keeps volunteers off editor URLs.
 ACTIONS = {
     "submit": (Role.volunteer, _l("Sent for review. An editor will look at it.")),
+    "discard_edit": (Role.volunteer, _l("Your unsent changes were set aside; they stay in the history.")),
     "approve": (Role.editor, _l("Approved: visitors see it now.")),
     "send_back": (Role.editor, _l("Sent back with your comment.")),
     "publish": (Role.editor, _l("Published: visitors see it now.")),

@@ -22,6 +22,7 @@ REVISION_ACTION_LABELS = {
     RevisionAction.restored: lazy_pgettext("revision", "Restored"),
     RevisionAction.renamed: lazy_pgettext("revision", "Address changed"),
     RevisionAction.reverted: lazy_pgettext("revision", "Reverted"),
+    RevisionAction.discarded: lazy_pgettext("revision", "Unsent edit set aside"),
 }
 
 

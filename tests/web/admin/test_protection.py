@@ -28,6 +28,7 @@ OPEN_TO = {
     "admin.site_diff": Role.volunteer,
     "admin.revert_site": Role.volunteer,
     "admin.submit_site": Role.volunteer,
+    "admin.discard_edit_site": Role.volunteer,
     "admin.approve_site": Role.editor,
     "admin.send_back_site": Role.editor,
     "admin.publish_site": Role.editor,

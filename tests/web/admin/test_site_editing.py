@@ -241,3 +241,31 @@ def test_the_form_page_alone_may_load_map_tiles(client, signed_in, team):
     assert "tile.openstreetmap.org" not in home.headers["Content-Security-Policy"]
     html = form.get_data(as_text=True)
     assert "<script>" not in html and "vendor/leaflet/leaflet.js" in html
+
+
+def test_a_retried_save_of_the_same_form_makes_no_twin(client, session, signed_in, team):
+    """The phone sends again when the first answer was lost: the form's one-time id finds the site."""
+    signed_in(team["volunteer"])
+    form = client.get("/admin/sites/new/heritage_relic").get_data(as_text=True)
+    submission = re.search(r'name="submission" value="([0-9a-f]{32})"', form).group(1)
+
+    def send():
+        data = relic_form(
+            submission=submission,
+            photo=(io.BytesIO(photo_bytes()), "IMG_0042.jpg", "image/jpeg"),
+            photo_alt="Cổng đình",
+            photo_credit="An",
+            photo_licence="CC BY 4.0",
+        )
+        return post_form(client, "/admin/sites/new/heritage_relic", data, content_type="multipart/form-data")
+
+    first, again = send(), send()
+    assert first.status_code == again.status_code == 303
+    assert first.headers["Location"] == again.headers["Location"]
+    assert count(session, Site) == 1
+    assert (
+        count(session, MediaFile) > 0
+        and session.scalar(select(func.count()).select_from(MediaFile).where(MediaFile.kind == "photo")) == 1
+    )
+    other = client.get("/admin/sites/new/heritage_relic").get_data(as_text=True)
+    assert submission not in other  # each new form has its own id

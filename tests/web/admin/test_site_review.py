@@ -88,6 +88,11 @@ def test_submit_send_back_with_a_comment_then_approve(app, session, signed_in, t
     changes = re.search(r'href="(/admin/sites/\d+/diff\?a=\d+&amp;b=\d+)"', summary).group(1)
     diff = volunteer.get(html_lib.unescape(changes)).get_data(as_text=True)
     assert "Đình Phong Cốc (sửa)" in diff and "Tỉnh" not in diff  # only what the edit changes
+    # The volunteer changes their mind: the unsent edit is set aside, and stays in the history.
+    assert act(volunteer, site_id, "discard-edit").status_code == 303
+    summary = volunteer.get(f"/admin/sites/{site_id}").get_data(as_text=True)
+    assert "chưa gửi duyệt" not in summary and "Đình Phong Cốc (sửa)" not in summary
+    assert "Đình Phong Cốc (sửa)" in volunteer.get(html_lib.unescape(changes)).get_data(as_text=True)
 
 
 def test_archive_restore_and_rename(app, session, signed_in, team):  # noqa: F811
