@@ -189,7 +189,14 @@ def live_app(tmp_path):
     url = f"sqlite:///{tmp_path / 'browser.sqlite3'}"
     upgrade(url)
     # Every request comes from 127.0.0.1: the per-address scan limit would stop the counting.
-    app = create_app({"DATABASE_URL": url, "SECRET_KEY": "browser-test", "SCAN_LIMIT_PER_MINUTE": 0})
+    app = create_app(
+        {
+            "DATABASE_URL": url,
+            "SECRET_KEY": "browser-test",
+            "SCAN_LIMIT_PER_MINUTE": 0,
+            "MEDIA_DIR": str(tmp_path / "media"),  # uploads from a browser test stay in the test
+        }
+    )
     # The shared session factory may still carry another fixture's settings: back to the defaults.
     db.sessionmaker.configure(bind=db.engine, join_transaction_mode="conditional_savepoint")
     with app.app_context():

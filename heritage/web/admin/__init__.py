@@ -110,4 +110,13 @@ def _http(error: HTTPException):
     return _error(error.code or 500, messages.get(error.code, error.description or error.name))
 
 
-from heritage.web.admin import auth, bulk, people, sites  # noqa: E402,F401
+from heritage.web.admin import (  # noqa: E402,F401
+    auth,
+    bulk,
+    editing,
+    history,
+    people,
+    review,
+    revision_labels,
+    sites,
+)

@@ -22,6 +22,23 @@ OPEN_TO = {
     "admin.import_upload": Role.editor,  # scope: rows of another unit are errors (test_bulk_pages)
     "admin.import_confirm": Role.editor,
     "admin.export": Role.editor,  # only the sites in the editor's scope
+    # Sites: volunteers write drafts and send them for review; editors review, publish and rename.
+    "admin.new_site": Role.volunteer,
+    "admin.create_site": Role.volunteer,
+    "admin.edit_site": Role.volunteer,
+    "admin.site_photo": Role.volunteer,
+    "admin.site_history": Role.volunteer,
+    "admin.site_diff": Role.volunteer,
+    "admin.revert_site": Role.volunteer,
+    "admin.submit_site": Role.volunteer,
+    "admin.discard_edit_site": Role.volunteer,
+    "admin.approve_site": Role.editor,
+    "admin.send_back_site": Role.editor,
+    "admin.publish_site": Role.editor,
+    "admin.archive_site": Role.editor,
+    "admin.restore_site": Role.editor,
+    "admin.rename_site": Role.editor,
+    "admin.review_queue": Role.editor,
 }
 SAFE = {"GET", "HEAD", "OPTIONS"}
 
@@ -110,3 +127,24 @@ def test_admins_reach_every_admin_route_without_a_server_error(app, client, make
 
 def _token(client) -> str:
     return csrf_token(client, "/admin/password")
+
+
+def test_another_units_site_id_is_a_403_on_every_site_route(app, client, make_user, make_unit, make_site):
+    """Every route that takes a site id applies the unit scope: an editor (who passes every role
+    check a site route has) of another unit gets a 403 and not a word of the site."""
+    elsewhere = make_unit("Đồn Biên phòng Hoành Mô", "border_guard")
+    site = make_site("Đình Bí Mật", state="in_review", unit_id=elsewhere.id)
+    sign_in(client, make_user(role="editor"), PASSWORD)
+    token = _token(client)
+    walked = set()
+    for rule, method in _routes(app):
+        if "site_id" not in rule.arguments:
+            continue
+        path = rule.build({name: site.id if name == "site_id" else 1 for name in rule.arguments})[1]
+        data = {"csrf_token": token, "version": 1, "comment": "x", "slug": "x"} if method == "POST" else None
+        response = client.open(path, method=method, data=data)
+        body = response.get_data(as_text=True)
+        assert response.status_code == 403, (rule.rule, method, response.status_code)
+        assert "Đình Bí Mật" not in body and site.plaque_code not in body, rule.rule
+        walked.add(rule.endpoint)
+    assert len(walked) >= 12, walked
