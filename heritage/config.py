@@ -41,7 +41,7 @@ SETTINGS: dict[str, tuple[object, str]] = {
     # Widths of the derivatives served to visitors; never wider than the original.
     "MEDIA_PHOTO_WIDTHS": ("480,960,1600", "intlist"),
     # Seconds a process keeps a rendered public site page and a code's scan target (0: off).
-    # Also how long an editor's change may take to show.
+    # A change shows at once (the caches follow the content version); this only bounds an entry's life.
     "PAGE_CACHE_SECONDS": (30, "int"),
     # Shown on plaques and pages when a site names no managing unit of its own.
     "DEFAULT_MANAGING_UNIT": ("Sở Văn hóa, Thể thao và Du lịch Quảng Ninh", "str"),
