@@ -41,6 +41,13 @@ from http_load import LOGS, start_server, stop_server, wrk
 from scratch_databases import pg_schema_url, prepare
 from sqlalchemy import create_engine, text
 
+CODE_ROOT = (
+    sys.argv[sys.argv.index("--code-root") + 1]
+    if "--code-root" in sys.argv
+    else str(Path(__file__).resolve().parent.parent)
+)
+sys.path.insert(0, CODE_ROOT)  # first again: http_load put this checkout's root before it
+
 SLUG = "dinh-trung-ban"
 # Areas of a render: (label, file suffix, function), measured as the function's cumulative time.
 AREAS = [
@@ -62,8 +69,10 @@ AREAS = [
 
 
 def profile(url: str, renders: int, top: int) -> None:
+    import heritage
     from heritage import create_app
 
+    print(f"(heritage imported from {Path(heritage.__file__).parent})")
     app = create_app(
         {"DATABASE_URL": url, "SECRET_KEY": "bench", "PAGE_CACHE_SECONDS": 0, "LOG_FORMAT": "json"}
     )

@@ -162,7 +162,11 @@ class Server:
                 [str(BIN / "gunicorn"), "-c", "deploy/gunicorn.conf.py", app],
                 cwd=ROOT, env=environment, stdout=out, stderr=out, start_new_session=True,
             )  # fmt: skip
-        wait_for(lambda: request(self.port, probe)[0] == 200, f"gunicorn {app}")
+        try:
+            wait_for(lambda: request(self.port, probe)[0] == 200, f"gunicorn {app}")
+        except SystemExit:
+            os.killpg(self.process.pid, signal.SIGKILL)  # never leave a half-started server behind
+            raise
 
     def workers(self) -> list[int]:
         children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")

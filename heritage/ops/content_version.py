@@ -89,6 +89,8 @@ class ContentVersion:
 
 def request_version() -> Version | None:
     """The version for this request, read once (one Redis round trip per request at most)."""
+    if current_app.config["PAGE_CACHE_SECONDS"] <= 0:
+        return None  # no cache to key: spare the Redis round trip
     versions: ContentVersion = current_app.extensions[EXTENSION]
     if not has_request_context():
         return versions.current()
