@@ -17,7 +17,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from heritage.analytics import scans
     from heritage.extensions import babel, csrf, db, limiter
     from heritage.i18n import web as i18n_web
-    from heritage.ops import health
+    from heritage.ops import content_version, health
     from heritage.web import register_web
 
     app = Flask(
@@ -40,6 +40,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     )
 
     db.init_app(app)
+    content_version.init_app(app)
     babel.init_app(app, locale_selector=i18n_web.select_locale)
     i18n_web.init_app(app)
     csrf.init_app(app)

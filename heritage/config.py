@@ -47,7 +47,7 @@ SETTINGS: dict[str, tuple[object, str]] = {
     "IMPORT_MAX_ROWS": (5_000, "int"),
     "IMPORT_KEEP_MINUTES": (30, "int"),
     # Seconds a process keeps a rendered public site page and a code's scan target (0: off).
-    # Also how long an editor's change may take to show.
+    # A change shows at once (the caches follow the content version); this only bounds an entry's life.
     "PAGE_CACHE_SECONDS": (30, "int"),
     # Shown on plaques and pages when a site names no managing unit of its own.
     "DEFAULT_MANAGING_UNIT": ("Sở Văn hóa, Thể thao và Du lịch Quảng Ninh", "str"),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import current_app, g, request
+from flask import current_app, g, has_request_context, request
 
 from heritage.i18n.fallback import fallback_chain
 from heritage.i18n.negotiation import Choice, negotiate
@@ -29,6 +29,8 @@ def select_locale() -> str:
     lang = getattr(g, "lang", None)
     if lang:
         return lang
+    if not has_request_context():  # a CLI command (an import's messages): the default language
+        return current_app.config["DEFAULT_LANGUAGE"]
     return negotiate_request().lang
 
 

@@ -27,7 +27,7 @@ def component_sites(session: Session, site: Site, langs: list[str]) -> list[Site
             .where(_visible(), Site.part_of_id == site.id)
             .order_by(Site.slug)
             .options(
-                load_only(Site.id, Site.kind, Site.slug, Site.state),
+                load_only(Site.id, Site.kind, Site.slug, Site.state, Site.updated_at),
                 selectinload(Site.texts.and_(SiteText.lang.in_(langs))).load_only(
                     SiteText.lang, SiteText.name, SiteText.summary
                 ),

@@ -167,7 +167,7 @@ def related_sites(session: Session, site: Site, langs: list[str], limit: int = 6
         select(Site)
         .where(Site.id.in_(ids))
         .options(
-            load_only(Site.id, Site.kind, Site.slug, Site.state),
+            load_only(Site.id, Site.kind, Site.slug, Site.state, Site.updated_at),
             selectinload(Site.texts.and_(SiteText.lang.in_(langs))).load_only(
                 SiteText.lang, SiteText.name, SiteText.summary
             ),

@@ -201,9 +201,10 @@ def map_sites():
     response = jsonify(
         {"ok": True, "data": {"type": "FeatureCollection", "features": features}, "meta": meta}
     )
-    # The same for every visitor, and changed only by editors: as long-lived as a site page.
-    response.headers["Cache-Control"] = "public, max-age=300"
-    return response
+    # The same for every visitor, and changed only by editors: kept, but revalidated like a page.
+    response.headers["Cache-Control"] = "public, no-cache"
+    response.add_etag()
+    return response.make_conditional(request)
 
 
 @bp.get("/nearby")

@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+import contextlib
+import logging
+
 from flask import Flask, g, make_response, render_template, request
+from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError, SecurityError
 
 from heritage.errors import ValidationError
 from heritage.extensions import db
 from heritage.i18n.web import negotiate_request
+
+log = logging.getLogger(__name__)
+RETRY_AFTER_SECONDS = 5  # a database restart or failover takes seconds; the pool reconnects itself
 
 
 def _wants_json() -> bool:
@@ -58,6 +66,19 @@ def init_app(app: Flask) -> None:
         valid = getattr(error, "valid_methods", None)
         if valid:
             response.headers["Allow"] = ", ".join(sorted(valid))
+        return response
+
+    @app.errorhandler(OperationalError)
+    def _database_unavailable(error: OperationalError):
+        # The database is restarting, failing over or locked: say "soon", not "broken". The
+        # pool's pre-ping replaces dead connections on the next request; no restart is needed.
+        log.warning("database unavailable: %s", type(error.orig).__name__ if error.orig else "unknown")
+        with contextlib.suppress(Exception):
+            db.session.rollback()
+        message = _("The site is briefly unavailable. Please try again in a moment.")
+        response = make_response(_render(503, "Service unavailable", message))
+        response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        response.headers["Cache-Control"] = "no-store"
         return response
 
     @app.errorhandler(InternalServerError)

@@ -1,9 +1,10 @@
-"""A few seconds of memory for hot public answers, per process.
+"""Memory for hot public answers, per process, valid for one content version.
 
 When forty visitors of a tour group scan one plaque, the page is rendered once, not forty times.
-Entries expire after PAGE_CACHE_SECONDS, which also bounds how stale a page can be after an
-editor publishes (the same order as the `Cache-Control: max-age` that proxies may already use).
-Several app servers each keep their own: nothing to invalidate across machines.
+Entries belong to the content version they were made under (`heritage.ops.content_version`): a
+commit that changes what visitors see, in any process on any server, moves the version and the
+next lookup here drops every entry, so a publish shows at once. PAGE_CACHE_SECONDS still bounds an
+entry's life, a backstop should a change ever go unannounced.
 """
 
 from __future__ import annotations
@@ -23,15 +24,31 @@ class MicroCache:
         self.max_entries = max_entries
         self._entries: OrderedDict[Hashable, tuple[float, Any]] = OrderedDict()
         self._lock = threading.Lock()
+        self._version: Hashable = None
 
     @property
     def enabled(self) -> bool:
         return self.seconds > 0
 
-    def get(self, key: Hashable, default: Any = None) -> Any:
+    def _at(self, version: Hashable) -> bool:
+        """Move to `version`, dropping the entries of any other; False if it is unknown (None).
+
+        Any other version, not only a newer one: a render begun before a change and stored late
+        is dropped by the next request, and a Redis that lost its key (a restart) starts over.
+        """
+        if version is None:
+            return False
+        if version != self._version:
+            self._entries.clear()
+            self._version = version
+        return True
+
+    def get(self, key: Hashable, version: Hashable = 0, default: Any = None) -> Any:
         if not self.enabled:
             return default
         with self._lock:
+            if not self._at(version):
+                return default
             entry = self._entries.get(key, _MISSING)
             if entry is _MISSING:
                 return default
@@ -42,10 +59,12 @@ class MicroCache:
             self._entries.move_to_end(key)
             return value
 
-    def put(self, key: Hashable, value: Any) -> None:
+    def put(self, key: Hashable, value: Any, version: Hashable = 0) -> None:
         if not self.enabled:
             return
         with self._lock:
+            if not self._at(version):
+                return
             self._entries[key] = (time.monotonic() + self.seconds, value)
             self._entries.move_to_end(key)
             while len(self._entries) > self.max_entries:

@@ -20,6 +20,7 @@ from heritage.i18n.web import (
     supported_languages,
     wants_traditional_chinese,
 )
+from heritage.ops.content_version import request_version
 from heritage.pagination import Page, clamp_page
 from heritage.places.names import address_line, place_names
 from heritage.sites import linked, queries
@@ -47,6 +48,9 @@ from heritage.web.seo import site_meta
 bp = Blueprint("visitor", __name__)
 
 ONE_YEAR = 365 * 24 * 3600
+# Browsers and shared caches may keep a public page but ask (ETag) before each use: an editor's
+# publish is never hidden behind a copy someone else holds.
+PUBLIC_REVALIDATE = "public, no-cache"
 
 
 use_language_prefix(bp)
@@ -169,14 +173,15 @@ def scan(code: str):
     g.lang = choice.lang
     canonical = normalise_code(code)
     targets = current_app.extensions["heritage.scan_targets"]
-    target = targets.get(canonical) if canonical else None
+    version = request_version()
+    target = targets.get(canonical, version) if canonical else None
     if target is None and canonical:
         target = scan_target(db.session, canonical)
         # End the read before writing: SQLite cannot turn a read transaction into a write once
         # another worker has committed meanwhile ("database is locked" at once, no busy wait).
         db.session.commit()
         if target is not None:
-            targets.put(canonical, target)
+            targets.put(canonical, target, version)
     if target is None:
         return _uncached(make_response(render_template("visitor/unknown_code.html", code=code), 404))
     # HEAD is what link checkers and chat previews send: answered, never counted. A client over
@@ -271,7 +276,7 @@ def site_page(slug: str):
         return page  # a redirect or an error: never cached
     response = _page_response(page)
     response.headers["Vary"] = "Accept-Language"
-    response.headers["Cache-Control"] = "public, max-age=300"
+    response.headers["Cache-Control"] = PUBLIC_REVALIDATE
     # Revalidation costs a 304 of a few hundred bytes instead of the page.
     return response.make_conditional(request)
 
@@ -300,11 +305,12 @@ def _page_response(page: RenderedPage):
 def _site_page(lang: str, slug: str, traditional_note: bool):
     """The rendered page from the page cache (rendered on a miss), or the response to send instead."""
     pages = current_app.extensions["heritage.pages"]
-    page = pages.get((lang, slug, traditional_note))
+    version = request_version()
+    page = pages.get((lang, slug, traditional_note), version)
     if page is None:
         page = _render_site_page(lang, slug, traditional_note)
         if isinstance(page, RenderedPage):
-            pages.put((lang, slug, traditional_note), page)
+            pages.put((lang, slug, traditional_note), page, version)
     return page
 
 

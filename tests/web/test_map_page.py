@@ -138,5 +138,8 @@ def test_language_switcher_keeps_the_page(client, sites, path):
     assert f'href="/lang/zh?next=/zh/{page}"' in html
 
 
-def test_map_data_may_be_cached_briefly(client, sites):
-    assert client.get("/api/v1/map").headers["Cache-Control"] == "public, max-age=300"
+def test_map_data_may_be_kept_but_is_revalidated(client, sites):
+    first = client.get("/api/v1/map")
+    assert first.headers["Cache-Control"] == "public, no-cache"  # an edit shows at once
+    again = client.get("/api/v1/map", headers={"If-None-Match": first.headers["ETag"]})
+    assert again.status_code == 304 and not again.data

@@ -1,10 +1,13 @@
-"""The per-process cache of hot public answers: bounded, expiring, and never skipping a scan."""
+"""The per-process cache of hot public answers: bounded, expiring, never skipping a scan, and
+dropped the moment a commit changes what visitors see (the content version)."""
 
 import pytest
-from sqlalchemy import event, func, select
+from sqlalchemy import event, func, select, update
 
 from heritage.analytics.models import Scan
 from heritage.extensions import db
+from heritage.ops.content_version import EXTENSION, ContentVersion, bump_content_version
+from heritage.sites.models import PublicationState, Site
 from heritage.web import microcache
 from heritage.web.microcache import MicroCache
 
@@ -23,6 +26,18 @@ def test_expires_evicts_and_can_be_off(monkeypatch):
     off = MicroCache(seconds=0)
     off.put("a", 1)
     assert off.get("a") is None
+
+
+def test_entries_belong_to_one_version():
+    cache = MicroCache(seconds=30)
+    cache.put("a", 1, version=(0, 1))
+    assert cache.get("a", version=(0, 1)) == 1
+    assert cache.get("a", version=(0, 2)) is None  # a change: every entry of the old version goes
+    cache.put("a", 2, version=(0, 2))
+    assert cache.get("a", version=(0, 1)) is None  # a request begun before the change reads nothing
+    assert cache.get("a", version=(0, 2)) is None  # ...and its visit dropped the newer entries too
+    cache.put("b", 3, version=None)  # version unknown (Redis down): neither filled...
+    assert cache.get("b", version=None) is None  # ...nor read
 
 
 @pytest.fixture
@@ -54,9 +69,7 @@ def test_hot_page_rendered_once_per_language_and_variant(cached_app, client, mak
     assert _selects(lambda: client.get(f"/zh/sites/{site.slug}", headers={"Accept-Language": "zh-CN"})) == 0
     again = client.get(f"/zh/sites/{site.slug}", headers={"Accept-Language": "zh-CN"})
     assert again.get_data() == first.get_data()
-    assert (
-        again.headers["Content-Security-Policy"] and again.headers["Cache-Control"] == "public, max-age=300"
-    )
+    assert again.headers["Content-Security-Policy"] and again.headers["Cache-Control"] == "public, no-cache"
     # The Traditional-Chinese variant and other languages are separate entries.
     assert 'lang="zh-Hant"' in client.get(
         f"/zh/sites/{site.slug}", headers={"Accept-Language": "zh-TW"}
@@ -83,3 +96,47 @@ def test_errors_and_redirects_are_not_cached(cached_app, client, session, make_s
     for _ in range(2):
         assert _selects(lambda: client.get("/vi/sites/dinh-cu")) > 0
         assert client.get("/vi/sites/dinh-cu").status_code == 301
+
+
+def _page(client, slug: str) -> str:
+    return client.get(f"/vi/sites/{slug}").get_data(as_text=True)
+
+
+def test_a_committed_edit_shows_at_once(cached_app, client, session, make_site):
+    site = make_site("Đình Trung Bản")
+    assert "<h1>Đình Trung Bản</h1>" in _page(client, site.slug)
+    assert _selects(lambda: _page(client, site.slug)) == 0  # the cache is on
+    site.texts["vi"].name = "Đình làng Trung Bản"  # no service, no call to remember: a commit
+    session.commit()
+    assert "<h1>Đình làng Trung Bản</h1>" in _page(client, site.slug)
+
+
+def test_archive_and_bulk_updates_reach_the_scan_target_at_once(cached_app, client, session, make_site):
+    site = make_site("Chùa Long Tiên")
+    assert client.get(f"/q/{site.plaque_code}").status_code == 200  # target and page now cached
+    session.execute(update(Site).where(Site.id == site.id).values(state=PublicationState.draft))
+    session.commit()
+    assert client.get(f"/q/{site.plaque_code}").status_code == 404
+
+
+def test_scans_and_rollbacks_leave_the_version_alone(cached_app, client, session, make_site):
+    site = make_site("Đình Quan Lạn")
+    versions = cached_app.extensions[EXTENSION]
+    before = versions.current()
+    for _ in range(3):
+        assert client.get(f"/q/{site.plaque_code}").status_code == 200
+    site.texts["vi"].name = "Đổi rồi bỏ"
+    session.flush()
+    session.rollback()
+    assert versions.current() == before
+    bump_content_version()  # for changes made outside the session (raw SQL, another tool)
+    assert versions.current() > before
+
+
+def test_redis_down_renders_fresh_never_fails(cached_app, client, session, make_site):
+    site = make_site("Đình Phong Cốc")
+    cached_app.extensions[EXTENSION] = ContentVersion("redis://127.0.0.1:1/0")  # nothing listens there
+    assert cached_app.extensions[EXTENSION].current() is None
+    assert "<h1>Đình Phong Cốc</h1>" in _page(client, site.slug)
+    assert _selects(lambda: _page(client, site.slug)) > 0  # rendered again: nothing cached blind
+    assert client.get(f"/q/{site.plaque_code}").status_code == 200
