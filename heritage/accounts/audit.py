@@ -1,5 +1,5 @@
-"""The audit log: one row per sign-in, password change, account or role change (later: publications
-and plaque prints). Who, what, when and on what; never an IP address.
+"""The audit log: one row per sign-in, password change, account or role change and plaque print
+(later: publications). Who, what, when and on what; never an IP address.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ class AuditAction(enum.StrEnum):
     account_deactivated = "account_deactivated"
     account_reactivated = "account_reactivated"
     unit_created = "unit_created"
+    plaques_printed = "plaques_printed"
 
 
 def record(

@@ -107,4 +107,4 @@ def _http(error: HTTPException):
     return _error(error.code or 500, messages.get(error.code, error.description or error.name))
 
 
-from heritage.web.admin import auth, people, sites  # noqa: E402,F401
+from heritage.web.admin import auth, people, plaques, scans, sites  # noqa: E402,F401

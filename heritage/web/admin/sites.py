@@ -16,6 +16,7 @@ from heritage.pagination import Page
 from heritage.sites.models import Site
 from heritage.web.admin import bp
 from heritage.web.admin.guard import allow
+from heritage.web.admin.plaques import plaque_panel
 
 PER_PAGE = 50
 
@@ -43,4 +44,6 @@ def site(site_id: int):
         abort(404)
     if not can_act_on(g.user, found):
         abort(403)
-    return render_template("admin/site.html", site=found, languages=current_app.config["LANGUAGES"])
+    return render_template(
+        "admin/site.html", site=found, languages=current_app.config["LANGUAGES"], **plaque_panel(found)
+    )

@@ -19,6 +19,11 @@ OPEN_TO = {
     "admin.password": Role.volunteer,
     "admin.home": Role.volunteer,
     "admin.site": Role.volunteer,
+    "admin.plaque_preview": Role.editor,
+    "admin.plaque_download": Role.editor,
+    "admin.plaque_sheet": Role.editor,
+    "admin.scans": Role.editor,
+    "admin.scans_csv": Role.editor,
 }
 SAFE = {"GET", "HEAD", "OPTIONS"}
 
