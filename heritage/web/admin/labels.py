@@ -39,4 +39,5 @@ AUDIT_ACTION_LABELS = {
     AuditAction.account_deactivated: _l("Deactivated account"),
     AuditAction.account_reactivated: _l("Reactivated account"),
     AuditAction.unit_created: _l("Created unit"),
+    AuditAction.plaques_printed: _l("Printed plaques"),
 }

@@ -280,3 +280,16 @@ def test_cli_prints_are_audited_as_the_command_line(runner, session, province, t
     event = session.scalars(select(AuditEvent).where(AuditEvent.action == AuditAction.plaques_printed)).one()
     assert event.actor is None and event.detail["codes"] == [sites["relic"].plaque_code]
     assert session.scalars(select(PrintBatch)).one().printed_by is None
+
+
+def test_admins_read_prints_in_the_audit_log(client, make_user, province):
+    units, sites = province
+    editor = make_user(role="editor", unit=units["youth"], email="in.bien@example.org")
+    sign_in(client, editor)
+    assert _post_sheet(client, [sites["relic"].id, sites["scenic"].id]).status_code == 200
+    client.post("/admin/logout", data={"csrf_token": csrf_token(client, "/admin/password")})
+    sign_in(client, make_user(role="admin"))
+    html = client.get("/admin/audit").get_data(as_text=True)
+    line = html[html.index("Đã in biển") :].split("</li>")[0]
+    assert sites["relic"].plaque_code in line and sites["scenic"].plaque_code in line
+    assert "PDF sticker, A4" in line and "in.bien@example.org" in line
