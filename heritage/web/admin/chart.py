@@ -10,9 +10,10 @@ from datetime import date
 
 from markupsafe import Markup, escape
 
-WIDTH, HEIGHT = 640, 260
-LEFT, RIGHT, TOP, BOTTOM = 40, 8, 12, 28
-MAX_DAY_LABELS = 8
+# Drawn for a phone: 400 units across a ~360 px screen keeps the 13-unit labels readable.
+WIDTH, HEIGHT = 400, 220
+LEFT, RIGHT, TOP, BOTTOM = 34, 6, 10, 24
+MAX_DAY_LABELS = 6
 LANGUAGE_COLOURS = {"vi": "#9b2c1f", "en": "#1f5f9b", "zh": "#b07800", "ko": "#2f7d4a"}
 OTHER_COLOUR = "#6e6a66"
 
@@ -22,11 +23,12 @@ def colour(lang: str) -> str:
 
 
 def _nice_top(value: int) -> int:
-    """The axis top: the next 1, 2 or 5 times a power of ten (at least 1)."""
+    """The axis top: the next 1, 2, 4, 6 or 8 times a power of ten (at least 1); even, so the
+    middle line is a whole number of scans."""
     if value <= 1:
         return 1
     power = 10 ** math.floor(math.log10(value))
-    return next(step * power for step in (1, 2, 5, 10) if step * power >= value)
+    return next(step * power for step in (1, 2, 4, 6, 8, 10) if step * power >= value)
 
 
 def scans_chart(by_day: dict[date, dict[str, int]], languages: list[str], label: str) -> Markup:
@@ -37,12 +39,12 @@ def scans_chart(by_day: dict[date, dict[str, int]], languages: list[str], label:
     bar = max(1.0, slot * 0.75)
     parts = [
         f'<svg class="chart" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" aria-label="{escape(label)}" '
-        'xmlns="http://www.w3.org/2000/svg" font-family="system-ui,sans-serif" font-size="11">',
+        'xmlns="http://www.w3.org/2000/svg" font-family="system-ui,sans-serif" font-size="13">',
         f"<title>{escape(label)}</title>",
     ]
-    for fraction in (0, 0.5, 1):
-        y = TOP + plot_h * (1 - fraction)
-        value = round(top * fraction)
+    # The middle line only when it falls on a whole number of scans.
+    for value in (0, top // 2, top) if top % 2 == 0 else (0, top):
+        y = TOP + plot_h * (1 - value / top)
         parts.append(f'<line x1="{LEFT}" y1="{y:.1f}" x2="{WIDTH - RIGHT}" y2="{y:.1f}" stroke="#e0dbd5"/>')
         parts.append(f'<text x="{LEFT - 4}" y="{y + 4:.1f}" text-anchor="end" fill="#5b5650">{value}</text>')
     every = max(1, math.ceil(len(days) / MAX_DAY_LABELS))
@@ -61,7 +63,7 @@ def scans_chart(by_day: dict[date, dict[str, int]], languages: list[str], label:
             )
         if index % every == 0:
             parts.append(
-                f'<text x="{x + bar / 2:.1f}" y="{HEIGHT - 10}" text-anchor="middle" fill="#5b5650">'
+                f'<text x="{x + bar / 2:.1f}" y="{HEIGHT - 6}" text-anchor="middle" fill="#5b5650">'
                 f"{day.day:02d}/{day.month:02d}</text>"
             )
     parts.append("</svg>")

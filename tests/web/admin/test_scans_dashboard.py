@@ -145,3 +145,19 @@ def test_volunteers_and_anonymous_users_are_refused(client, make_user, scans, pa
     sign_in(client, make_user(role="volunteer", unit=units["youth"]))
     refused = client.get(path)
     assert refused.status_code == 403 and "Đình Trung Bản" not in refused.get_data(as_text=True)
+
+
+def test_chart_bars_are_proportional_and_the_axis_whole_numbers():
+    from datetime import date
+
+    from heritage.web.admin.chart import BOTTOM, HEIGHT, TOP, scans_chart
+
+    days = {date(2026, 11, 28): {"vi": 3, "en": 1}, date(2026, 11, 29): {}, date(2026, 11, 30): {"zh": 2}}
+    svg = str(scans_chart(days, ["en", "vi", "zh"], "Lượt quét <theo ngày>"))
+    heights = [
+        float(h) for h in re.findall(r'<rect x="[\d.]+" y="[\d.]+" width="[\d.]+" height="([\d.]+)"', svg)
+    ]
+    plot = HEIGHT - TOP - BOTTOM
+    assert heights == pytest.approx([plot * 1 / 4, plot * 3 / 4, plot * 2 / 4], abs=0.11)  # axis top 4
+    assert re.findall(r'text-anchor="end" fill="#5b5650">(\d+)<', svg) == ["0", "2", "4"]
+    assert "&lt;theo ngày&gt;" in svg and "<script" not in svg and "style=" not in svg
