@@ -15,12 +15,12 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext
 from flask_wtf import FlaskForm
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 from wtforms import SelectChoice, SelectField
 
 from heritage.accounts.models import Role, Unit
-from heritage.accounts.scope import can_act_on, in_scope, scope_of
+from heritage.accounts.scope import can_act_on, can_see_unit, in_scope, scope_of
 from heritage.extensions import db
 from heritage.plaques.designs import SIZE_PRESETS
 from heritage.plaques.payload import PlaqueError
@@ -202,28 +202,30 @@ def _filters() -> dict:
         unit = db.session.get(Unit, unit_id)
         if unit is None:
             abort(404)
-        scope = scope_of(g.user)
-        if not scope.every_site and scope.unit_id != unit.id:
+        if not can_see_unit(g.user, unit.id):
             abort(403)
     if kind is not None and kind not in {k.value for k in SiteKind}:
         abort(400, _("There is no such kind of site."))
     return {"unit": unit, "kind": kind, "district": district}
 
 
-def _candidates(unit: Unit | None, kind: str | None, district: str | None) -> list[Site]:
-    stmt = (
-        select(Site)
-        .where(in_scope(g.user), Site.state.in_(PRINTABLE))
-        .options(selectinload(Site.texts), selectinload(Site.unit))
-        .order_by(Site.district, Site.slug)
-    )
+LIST_AT_MOST = 500  # checkboxes a phone can scroll through; past it the page asks to narrow
+
+
+def _candidates(unit: Unit | None, kind: str | None, district: str | None) -> tuple[list[Site], int]:
+    """The printable sites in scope that match, and how many match (none listed past LIST_AT_MOST)."""
+    stmt = select(Site).where(in_scope(g.user), Site.state.in_(PRINTABLE))
     if unit is not None:
         stmt = stmt.where(Site.unit_id == unit.id)
     if kind is not None:
         stmt = stmt.where(Site.kind == SiteKind(kind))
     if district is not None:
         stmt = stmt.where(Site.district == district)
-    return list(db.session.scalars(stmt))
+    total = db.session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+    if total > LIST_AT_MOST:
+        return [], total
+    stmt = stmt.options(selectinload(Site.texts), selectinload(Site.unit)).order_by(Site.district, Site.slug)
+    return list(db.session.scalars(stmt)), total
 
 
 def _choices() -> dict:
@@ -265,11 +267,12 @@ def plaque_sheet():
             abort(400, _("Choose a size and a sheet from the lists."))
         return _print_sheet(form)
     filters = _filters()
-    sites = _candidates(**filters)
+    sites, matching = _candidates(**filters)
     return render_template(
         "admin/plaque_sheet.html",
         form=form,
         sites=sites,
+        matching=matching,
         filters=filters,
         max_sites=_max_sites(),
         **_choices(),

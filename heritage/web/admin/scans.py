@@ -17,7 +17,7 @@ from sqlalchemy import and_, select
 from sqlalchemy.orm import selectinload
 
 from heritage.accounts.models import Role, Unit
-from heritage.accounts.scope import can_act_on, in_scope, scope_of
+from heritage.accounts.scope import can_act_on, can_see_unit, in_scope, scope_of
 from heritage.analytics.export import report_csv
 from heritage.analytics.report import ScanReport, scan_report
 from heritage.extensions import db
@@ -52,8 +52,7 @@ def _selection() -> Selection:
         unit = db.session.get(Unit, unit_id)
         if unit is None:
             abort(404)
-        scope = scope_of(g.user)
-        if not scope.every_site and scope.unit_id != unit.id:
+        if not can_see_unit(g.user, unit.id):
             abort(403)
     if site_id := request.args.get("site", type=int):
         site = db.session.get(Site, site_id)

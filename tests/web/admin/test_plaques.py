@@ -293,3 +293,15 @@ def test_admins_read_prints_in_the_audit_log(client, make_user, province):
     line = html[html.index("Đã in biển") :].split("</li>")[0]
     assert sites["relic"].plaque_code in line and sites["scenic"].plaque_code in line
     assert "PDF sticker, A4" in line and "in.bien@example.org" in line
+
+
+def test_too_many_matches_are_counted_not_listed(client, make_user, province, monkeypatch):
+    from heritage.web.admin import plaques
+
+    units, sites = province
+    sign_in(client, make_user(role="editor", unit=units["youth"]))
+    monkeypatch.setattr(plaques, "LIST_AT_MOST", 2)
+    html = client.get("/admin/plaques/sheet").get_data(as_text=True)
+    assert 'name="site"' not in html and "3 địa điểm khớp: quá nhiều để liệt kê" in html
+    narrowed = client.get("/admin/plaques/sheet?district=Yên Hưng").get_data(as_text=True)
+    assert f'name="site" value="{sites["scenic"].id}"' in narrowed
