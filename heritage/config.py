@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import secrets
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from limits import parse as parse_limit
 
@@ -65,6 +66,8 @@ SETTINGS: dict[str, tuple[object, str]] = {
     # Site names printed on plaques under the Vietnamese and English ones (zh, ko), where the
     # site has one and the size has room. Border markers always show their Chinese name.
     "PLAQUE_EXTRA_NAME_LANGUAGES": ("zh", _LIST),
+    # Sites one batch sheet may hold when ordered from the back office (made in the request).
+    "PLAQUE_SHEET_MAX_SITES": (100, "int"),
     # Failed sign-ins allowed per account and per client address before a wait is imposed.
     "LOGIN_LIMIT_PER_ACCOUNT": ("5 per 15 minutes", "str"),
     "LOGIN_LIMIT_PER_ADDRESS": ("30 per 15 minutes", "str"),
@@ -82,6 +85,8 @@ SETTINGS: dict[str, tuple[object, str]] = {
     "REDIS_URL": ("", "str"),
     # Seconds between batch writes of buffered scans (0: each scan written in its request).
     "SCAN_FLUSH_SECONDS": (1.0, "float"),
+    # Where a day of scans begins and ends: the dashboard's days and the unique-visitor salt's.
+    "SCAN_DAY_TIMEZONE": ("Asia/Ho_Chi_Minh", "str"),
     # One log line per request: "json" (for a log collector) or "plain" (for a person).
     "LOG_FORMAT": ("json", "str"),
     # Addresses or networks that may read /metrics, directly and never through the proxy.
@@ -143,6 +148,12 @@ def finalise(config: dict[str, object]) -> None:
     for key in ("TRUSTED_PROXY_COUNT", "SCAN_LIMIT_PER_MINUTE", "SCAN_FLUSH_SECONDS"):
         if float(config[key]) < 0:
             raise ConfigError(f"{key} must be 0 or more.")
+    if int(config["PLAQUE_SHEET_MAX_SITES"]) < 1:
+        raise ConfigError("PLAQUE_SHEET_MAX_SITES must be 1 or more.")
+    try:
+        ZoneInfo(str(config["SCAN_DAY_TIMEZONE"]))
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError("SCAN_DAY_TIMEZONE must be a time zone name, e.g. Asia/Ho_Chi_Minh.") from None
     if config["MEDIA_STORAGE"] not in ("local", "s3"):
         raise ConfigError("MEDIA_STORAGE must be 'local' or 's3'.")
     if config["MEDIA_STORAGE"] == "s3" and not config.get("S3_BUCKET"):

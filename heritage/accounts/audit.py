@@ -1,5 +1,5 @@
 """The audit log: one row per sign-in, password change, account or role change, publication,
-send-back, archive and restore (later: plaque prints). Who, what, when and on what; never an IP address.
+send-back, archive, restore and plaque print. Who, what, when and on what; never an IP address.
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ class AuditAction(enum.StrEnum):
     site_sent_back = "site_sent_back"
     site_archived = "site_archived"
     site_restored = "site_restored"
+    plaques_printed = "plaques_printed"
 
 
 def record(

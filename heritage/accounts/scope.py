@@ -41,6 +41,12 @@ def can_act_on(user: User | None, site: Site) -> bool:
     return scope.border_markers or site.kind != SiteKind.border_marker
 
 
+def can_see_unit(user: User | None, unit_id: int) -> bool:
+    """Whether `user` may look at one unit's sites as a whole (a print sheet, a scans page)."""
+    scope = scope_of(user)
+    return scope.every_site or scope.unit_id == unit_id
+
+
 def in_scope(user: User | None) -> ColumnElement[bool]:
     """A WHERE clause for `select(Site)`: the sites `user` may act on."""
     scope = scope_of(user)

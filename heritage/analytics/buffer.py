@@ -48,12 +48,21 @@ _live_buffers: weakref.WeakSet[ScanBuffer] = weakref.WeakSet()
 
 
 def _encode(row: dict) -> str:
-    return json.dumps([row["code"], row["site_id"], row["lang"], row["scanned_at"].timestamp()])
+    return json.dumps(
+        [row["code"], row["site_id"], row["lang"], row["scanned_at"].timestamp(), row.get("visitor")]
+    )
 
 
 def _decode(raw: bytes) -> dict:
-    code, site_id, lang, stamp = json.loads(raw)
-    return {"code": code, "site_id": site_id, "lang": lang, "scanned_at": datetime.fromtimestamp(stamp, UTC)}
+    # Four fields: queued by a process from before visitor keys; the scan counts without one.
+    code, site_id, lang, stamp, *rest = json.loads(raw)
+    return {
+        "code": code,
+        "site_id": site_id,
+        "lang": lang,
+        "scanned_at": datetime.fromtimestamp(stamp, UTC),
+        "visitor": rest[0] if rest else None,
+    }
 
 
 class ScanBuffer:

@@ -1,4 +1,5 @@
-"""One row per plaque scan: which code, which site, when, which language was served."""
+"""One row per plaque scan: which code, which site, when, which language was served, and a
+visitor key that only tells two scans of one site on one day apart (see `visitors.py`)."""
 
 from __future__ import annotations
 
@@ -21,3 +22,6 @@ class Scan(Base):
     site_id: Mapped[int | None] = mapped_column(Integer)
     scanned_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     lang: Mapped[str] = mapped_column(String(16))
+    # HMAC of (site, address, user agent) under that day's salt, which is never stored: after the
+    # day it links to no one. None when unknown (older scans, salt store down).
+    visitor: Mapped[str | None] = mapped_column(String(32))

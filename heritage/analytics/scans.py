@@ -12,14 +12,24 @@ from flask import current_app, has_app_context
 from sqlalchemy.orm import Session
 
 from heritage.analytics.buffer import ScanBuffer, flush_all
+from heritage.analytics.visitors import DailySalt
 from heritage.sites.models import utcnow
 
 EXTENSION = "heritage.scan_buffer"
+SALT_EXTENSION = "heritage.visitor_salt"
 _exit_hook = []
 
 
-def record_scan(session: Session, code: str, site_id: int | None, lang: str) -> None:
-    row = {"code": code, "site_id": site_id, "lang": lang, "scanned_at": utcnow()}
+def visitor_of(code: str, address: str | None, user_agent: str | None) -> str | None:
+    """The day's visitor key for a scan of `code` (see visitors.py); the address goes no further."""
+    salt = current_app.extensions.get(SALT_EXTENSION) if has_app_context() else None
+    return salt.visitor(code, address, user_agent) if salt is not None else None
+
+
+def record_scan(
+    session: Session, code: str, site_id: int | None, lang: str, visitor: str | None = None
+) -> None:
+    row = {"code": code, "site_id": site_id, "lang": lang, "scanned_at": utcnow(), "visitor": visitor}
     buffer = current_app.extensions.get(EXTENSION) if has_app_context() else None
     if buffer is None:
         ScanBuffer._write_in_request(session, row)
@@ -33,6 +43,7 @@ def init_app(app) -> ScanBuffer:
 
     buffer = ScanBuffer(db.engine, float(app.config["SCAN_FLUSH_SECONDS"]), app.config["REDIS_URL"])
     app.extensions[EXTENSION] = buffer
+    app.extensions[SALT_EXTENSION] = DailySalt(app.config["SCAN_DAY_TIMEZONE"], app.config["REDIS_URL"])
     if not _exit_hook:  # held scans are written when the process ends normally
         _exit_hook.append(atexit.register(flush_all))
     # In Redis mode every process helps flush the shared queue, even one that takes no scans.

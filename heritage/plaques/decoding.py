@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import sys
 import threading
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import zxingcpp
@@ -49,21 +50,29 @@ def decode(image: Image.Image) -> list[str]:
 
 def rasterise_pdf(pdf_bytes: bytes, dpi: int = PRINT_DPI) -> list[Image.Image]:
     """Each page as a greyscale image, rendered by PDFium (Chrome's PDF engine) via pypdfium2."""
+    return list(iter_pdf_pages(pdf_bytes, dpi))
+
+
+def iter_pdf_pages(pdf_bytes: bytes, dpi: int = PRINT_DPI) -> Iterator[Image.Image]:
+    """The pages one at a time: a 50-page sheet checked in a web request holds one page's pixels
+    (9 MB for A4 at 300 dpi), not all of them. Every PDFium call is made under the lock."""
     import pypdfium2 as pdfium  # imported late: only PDF checks pay for loading PDFium
 
     with _PDFIUM_LOCK:
         pdf = pdfium.PdfDocument(pdf_bytes)
-        try:
-            pages = []
-            for index in range(len(pdf)):
+        count = len(pdf)
+    try:
+        for index in range(count):
+            with _PDFIUM_LOCK:
                 page = pdf[index]
                 try:
                     bitmap = page.render(scale=dpi / 72, grayscale=True, fill_color=(255, 255, 255, 255))
-                    pages.append(bitmap.to_pil().convert("L"))
+                    image = bitmap.to_pil().convert("L")
                 finally:
                     page.close()
-            return pages
-        finally:
+            yield image
+    finally:
+        with _PDFIUM_LOCK:
             pdf.close()
 
 

@@ -10,6 +10,7 @@ from datetime import datetime
 from sqlalchemy import Boolean, DateTime, Float, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from heritage.accounts.models import User
 from heritage.db import Base
 from heritage.sites.models import utcnow
 
@@ -19,8 +20,10 @@ class PrintBatch(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    # Who printed: the account once accounts exist; until then the operating-system user of the CLI.
+    # Who printed, as text: "cli:<operating-system user>" or "web:<email>" (kept if the account goes).
     created_by: Mapped[str] = mapped_column(String(120))
+    # The back-office account that printed; None for the command line.
+    printed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     format: Mapped[str] = mapped_column(String(8))  # png | svg | pdf
     size: Mapped[str] = mapped_column(String(40))  # preset name or "WxHmm"
     width_mm: Mapped[float] = mapped_column(Float)
@@ -31,6 +34,7 @@ class PrintBatch(Base):
     crop_marks: Mapped[bool] = mapped_column(Boolean, default=False)
     base_url: Mapped[str] = mapped_column(String(200))  # the host the codes point at when printed
 
+    printed_by: Mapped[User | None] = relationship(lazy="joined")
     items: Mapped[list[PrintBatchItem]] = relationship(
         back_populates="batch", cascade="all, delete-orphan", order_by="PrintBatchItem.id"
     )

@@ -1,6 +1,6 @@
-"""Plaque production as a service: choose sites, render, verify, record the batch.
+"""Plaque production as a service: choose sites, render, verify, record the batch and audit it.
 
-The CLI calls this today and the back office's preview/download will call the same functions.
+The CLI and the back office (preview, download, batch sheets) call the same functions.
 Nothing is returned (so nothing is written) unless every plaque decoded to exactly its URL.
 """
 
@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from heritage.accounts.audit import AuditAction, record
+from heritage.accounts.models import User
 from heritage.plaques.designs import EXTRA_NAME_LANGUAGES, PlaqueContent, PlaqueSize, make_content
 from heritage.plaques.models import PrintBatch, PrintBatchItem
 from heritage.plaques.payload import PlaqueError
@@ -21,6 +23,8 @@ from heritage.sites.visibility import LISTED, PRINTABLE
 
 FORMATS = ("png", "svg", "pdf")
 SHEETS = ("A4", "A3")
+PREVIEW_WIDTH_PX = 480  # a phone screen's width at 2x: sharp enough to check, a few kB to load
+CODES_IN_AUDIT = 50  # a batch's codes listed in its audit event, at most (the batch row has all)
 Progress = Callable[[int, int], None]
 
 
@@ -115,6 +119,22 @@ def content_for(
     )
 
 
+def unprintable(sites: list[Site]) -> list[Site]:
+    """The sites that get no new plaque (archived): the back office refuses a print naming any."""
+    return [site for site in sites if site.state not in PRINTABLE]
+
+
+def preview_png(
+    site: Site, size: PlaqueSize, *, base_url: str, default_unit: str, extra_languages=("zh",)
+) -> bytes:
+    """A small PNG of the plaque as it will print, for a screen: not verified and not recorded
+    (the download is both), so opening a site page costs no print record."""
+    from heritage.plaques.render_png import render_png
+
+    dpi = max(72, min(300, round(PREVIEW_WIDTH_PX * 25.4 / size.page_width_mm)))  # the renderer's range
+    return render_png(content_for(site, base_url, default_unit, "H", extra_languages), size, dpi=dpi)
+
+
 def published_sites(session: Session) -> list[Site]:
     """Every published site, the plaques `--check` weathers when no selection is given."""
     stmt = select(Site).options(selectinload(Site.texts)).order_by(Site.district, Site.slug)
@@ -147,8 +167,10 @@ def produce(
     default_unit: str,
     progress: Progress | None = None,
     extra_languages=("zh",),
+    printed_by: User | None = None,
 ) -> tuple[list[PlaqueFile], PrintBatch]:
-    """Every plaque rendered and verified, then the batch recorded; the caller commits."""
+    """Every plaque rendered and verified, then the batch recorded and audited (by `printed_by`,
+    or the command line when None); the caller commits."""
     contents = [
         content_for(s, base_url, default_unit, order.error_correction, extra_languages) for s in sites
     ]
@@ -167,7 +189,9 @@ def produce(
             files.append(PlaqueFile(f"{content.code}-{site.slug}.{order.format}", data, (content.code,)))
             if progress:
                 progress(done, len(contents))
-    batch = record_batch(session, sites, contents, order, created_by=created_by, base_url=base_url)
+    batch = record_batch(
+        session, sites, contents, order, created_by=created_by, base_url=base_url, printed_by=printed_by
+    )
     return files, batch
 
 
@@ -179,9 +203,11 @@ def record_batch(
     *,
     created_by: str,
     base_url: str,
+    printed_by: User | None = None,
 ) -> PrintBatch:
     batch = PrintBatch(
-        created_by=created_by,
+        created_by=created_by[:120],
+        printed_by=printed_by,
         format=order.format,
         size=order.size.name,
         width_mm=order.size.width_mm,
@@ -197,15 +223,35 @@ def record_batch(
     )
     session.add(batch)
     session.flush()
+    codes = [c.code for c in contents]
+    record(
+        session,
+        AuditAction.plaques_printed,
+        printed_by,
+        batch,
+        plaques=len(codes),
+        format=order.format,
+        size=order.size.name,
+        sheet=order.sheet,
+        codes=codes[:CODES_IN_AUDIT],
+    )
     return batch
 
 
-def plaque_history(session: Session, code: str) -> list[tuple[PrintBatch, PrintBatchItem]]:
+def plaque_history(
+    session: Session, code: str, limit: int | None = None
+) -> list[tuple[PrintBatch, PrintBatchItem]]:
     """Every print of a code, newest first: what editors check before ordering a replacement."""
     stmt = (
         select(PrintBatch, PrintBatchItem)
         .join(PrintBatchItem.batch)
         .where(PrintBatchItem.code == code)
         .order_by(PrintBatch.created_at.desc(), PrintBatch.id.desc())
+        .limit(limit)
     )
     return [(batch, item) for batch, item in session.execute(stmt)]
+
+
+def site_print_history(session: Session, site: Site, limit: int = 20) -> list[PrintBatch]:
+    """The batches that printed this site's code, newest first: shown on its back-office page."""
+    return [batch for batch, _item in plaque_history(session, site.plaque_code, limit)]

@@ -21,6 +21,7 @@ from heritage.plaques.decoding import (
     decode,
     decode_barcodes,
     flatten,
+    iter_pdf_pages,
     rasterise_pdf,
     rasterise_svg,
 )
@@ -114,8 +115,13 @@ def verify_pdf(
 def verify_sheet_pdf(data: bytes, expected_urls: list[str], *, dpi: int = SHEET_DPI) -> None:
     """A sticker sheet: the codes found over all pages must be exactly `expected_urls` (any order)."""
     found: Counter[str] = Counter()
-    for page in _pdf_pages(data, dpi):
-        found.update(decode(page))
+    try:
+        for page in iter_pdf_pages(data, dpi):  # one page's pixels at a time
+            found.update(decode(page))
+    except PlaqueVerificationError:
+        raise
+    except Exception as exc:  # pypdfium2 raises PdfiumError for broken files
+        raise PlaqueVerificationError(f"The PDF plaque could not be rendered: {exc}") from exc
     expected = Counter(expected_urls)
     if found != expected:
         missing = sorted((expected - found).elements())

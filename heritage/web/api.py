@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, jsonify, request
 
-from heritage.analytics.scans import record_scan
+from heritage.analytics.scans import record_scan, visitor_of
 from heritage.extensions import csrf, db
 from heritage.i18n.fallback import fallback_chain
 from heritage.i18n.web import supported_languages
@@ -283,7 +283,8 @@ def queued_scan():
         current_app.logger.warning("scan receipts storage unavailable", exc_info=True)
         raise ApiError(503, "unavailable", "Try again later.") from None
     if first and current_app.extensions["heritage.scan_limit"].counts(request.remote_addr):
-        record_scan(db.session, code=target.code, site_id=target.site_id, lang=lang)
+        visitor = visitor_of(target.code, request.remote_addr, request.user_agent.string)
+        record_scan(db.session, code=target.code, site_id=target.site_id, lang=lang, visitor=visitor)
         db.session.commit()
         counted = True
     return jsonify(

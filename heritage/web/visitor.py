@@ -11,7 +11,7 @@ from babel import Locale
 from flask import Blueprint, abort, current_app, g, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from heritage.analytics.scans import record_scan
+from heritage.analytics.scans import record_scan, visitor_of
 from heritage.extensions import db
 from heritage.i18n.web import (
     LANG_COOKIE,
@@ -187,7 +187,8 @@ def scan(code: str):
     # HEAD is what link checkers and chat previews send: answered, never counted. A client over
     # SCAN_LIMIT_PER_MINUTE still gets its page, without adding to the count.
     if request.method != "HEAD" and current_app.extensions["heritage.scan_limit"].counts(request.remote_addr):
-        record_scan(db.session, code=target.code, site_id=target.site_id, lang=choice.lang)
+        visitor = visitor_of(target.code, request.remote_addr, request.user_agent.string)
+        record_scan(db.session, code=target.code, site_id=target.site_id, lang=choice.lang, visitor=visitor)
         db.session.commit()
     if target.slug is None or not is_viewable(target.state):
         page = render_template(

@@ -1,15 +1,15 @@
 """site revisions and sites.version
 
-Revision ID: 0009_site_revisions
-Revises: 0008_trails
+Revision ID: 0010_site_revisions
+Revises: 0009_print_user_scan_visitor
 Create Date: 2026-11-30 01:30:00+00:00
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0009_site_revisions"
-down_revision = "0008_trails"
+revision = "0010_site_revisions"
+down_revision = "0009_print_user_scan_visitor"
 branch_labels = None
 depends_on = None
 

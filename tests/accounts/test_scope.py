@@ -7,7 +7,7 @@ import itertools
 import pytest
 from sqlalchemy import select
 
-from heritage.accounts.scope import can_act_on, in_scope
+from heritage.accounts.scope import can_act_on, can_see_unit, in_scope
 from heritage.sites.models import Site
 
 
@@ -66,3 +66,13 @@ def test_youth_unions_do_not_see_each_others_sites(world, make_user):
     b = make_user(role="editor", unit=units["youth2"])
     pairs = itertools.product([a, b], [sites["youth", "relic"], sites["youth2", "relic"]])
     assert [can_act_on(user, site) for user, site in pairs] == [True, False, False, True]
+
+
+@pytest.mark.parametrize("role", ["volunteer", "editor", "admin"])
+@pytest.mark.parametrize("wide", [False, True])
+def test_whole_units_seen_by_own_unit_or_every_site_scope(world, make_user, role, wide):
+    units, _sites = world
+    user = make_user(role=role, unit=units["youth"], wide_scope=wide)
+    seen = {key for key, unit in units.items() if can_see_unit(user, unit.id)}
+    assert seen == (set(units) if role == "admin" or wide else {"youth"})
+    assert not can_see_unit(None, units["youth"].id)

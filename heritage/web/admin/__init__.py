@@ -116,7 +116,9 @@ from heritage.web.admin import (  # noqa: E402,F401
     editing,
     history,
     people,
+    plaques,
     review,
     revision_labels,
+    scans,
     sites,
 )

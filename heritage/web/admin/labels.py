@@ -43,4 +43,5 @@ AUDIT_ACTION_LABELS = {
     AuditAction.site_sent_back: _l("Sent a site back to its volunteer"),
     AuditAction.site_archived: _l("Archived a site"),
     AuditAction.site_restored: _l("Restored an archived site"),
+    AuditAction.plaques_printed: _l("Printed plaques"),
 }

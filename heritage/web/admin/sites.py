@@ -21,6 +21,7 @@ from heritage.review.rules import allowed_actions
 from heritage.sites.models import Site
 from heritage.web.admin import bp
 from heritage.web.admin.guard import allow
+from heritage.web.admin.plaques import plaque_panel
 from heritage.web.admin.site_form import content_rows, ordered_languages
 
 PER_PAGE = 50
@@ -68,4 +69,5 @@ def site(site_id: int):
         feedback=feedback(db.session, found),
         photos=site_photos(db.session, found),
         revisions=revisions[:RECENT_REVISIONS],
+        **plaque_panel(found),
     )

@@ -39,6 +39,11 @@ OPEN_TO = {
     "admin.restore_site": Role.editor,
     "admin.rename_site": Role.editor,
     "admin.review_queue": Role.editor,
+    "admin.plaque_preview": Role.editor,
+    "admin.plaque_download": Role.editor,
+    "admin.plaque_sheet": Role.editor,
+    "admin.scans": Role.editor,
+    "admin.scans_csv": Role.editor,
 }
 SAFE = {"GET", "HEAD", "OPTIONS"}
 
