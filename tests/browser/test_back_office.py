@@ -21,6 +21,8 @@ from sqlalchemy.orm import Session
 from heritage.accounts import passwords
 from heritage.accounts.services import create_user, find_unit
 from heritage.demo.units import QUANG_YEN
+from heritage.plaques.decoding import decode, rasterise_pdf
+from heritage.sites.models import Site
 
 pytestmark = pytest.mark.browser
 SHOTS = Path(__file__).resolve().parents[2] / "build" / "screenshots" / "back-office"
@@ -172,9 +174,22 @@ def test_volunteer_adds_a_site_offline_safe_editor_approves_visitor_sees_it(
         page.wait_for_selector(".state-published")
         _shot(page, "07-editor-approved")
         visitor_link = page.get_attribute("a[href*='/vi/sites/']", "href")
+        # The plaque: a PDF for the print shop whose code opens the site, and a line of history.
+        with page.expect_download() as download:
+            page.click("text=Tải biển về")
+        pdf = Path(download.value.path()).read_bytes()
+        codes = [text for image in rasterise_pdf(pdf, dpi=150) for text in decode(image)]
+        engine = create_engine(live_app["database_url"])
+        with Session(engine) as session:
+            code = session.get(Site, int(site_path.rsplit("/", 1)[1])).plaque_code
+        engine.dispose()
+        assert len(codes) == 1 and codes[0].upper().endswith("/" + code), (codes, code)
+        page.reload()
+        assert people["editor"] in page.inner_text("#plaque ~ ul.list")
+        _shot(page, "08-editor-printed-plaque")
         page.goto(f"{base}{site_path}/history")
         assert page.locator("table.history tbody tr").count() == 3  # created, sent, approved
-        _shot(page, "08-editor-history")
+        _shot(page, "09-editor-history")
         assert errors == [] and elsewhere == [], (errors, elsewhere)
     finally:
         context.close()
@@ -185,7 +200,7 @@ def test_volunteer_adds_a_site_offline_safe_editor_approves_visitor_sees_it(
         page.goto(f"{base}{visitor_link}")
         assert page.inner_text("h1") == "Miếu Tiên Công"
         assert page.locator("img[alt='Cổng miếu Tiên Công nhìn từ đường làng']").count() == 1
-        _shot(page, "09-visitor-page")
+        _shot(page, "10-visitor-page")
     finally:
         visitor.close()
 
