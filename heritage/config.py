@@ -74,6 +74,17 @@ SETTINGS: dict[str, tuple[object, str]] = {
     # Redis shared by every app process and server: scans are queued there and written in
     # batches. Empty: the embedded default, each process buffers its scans in memory.
     "REDIS_URL": ("", "str"),
+    # Where background jobs wait for `flask heritage worker`: redis://..., sqlite:///path or memory://
+    # (one process only). Empty: REDIS_URL when set, else the embedded sqlite:///var/tasks.sqlite3.
+    "TASK_QUEUE_URL": ("", "str"),
+    # The queue's name (Redis keys, SQLite rows): two apps sharing one Redis keep apart by it.
+    "TASK_QUEUE_NAME": ("heritage", "str"),
+    # Attempts a failing job gets before it is shown as failed; seconds before the next, per attempt.
+    "JOB_MAX_ATTEMPTS": (3, "int"),
+    "JOB_RETRY_SECONDS": (10, "int"),
+    # A running job says it is alive this often; silent for JOB_STALE_SECONDS, it is run again.
+    "JOB_HEARTBEAT_SECONDS": (15, "int"),
+    "JOB_STALE_SECONDS": (120, "int"),
     # Seconds between batch writes of buffered scans (0: each scan written in its request).
     "SCAN_FLUSH_SECONDS": (1.0, "float"),
     # One log line per request: "json" (for a log collector) or "plain" (for a person).

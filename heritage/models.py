@@ -7,12 +7,14 @@ from heritage.media.models import MediaFile, MediaText
 from heritage.places.models import PlaceName
 from heritage.plaques.models import PrintBatch, PrintBatchItem
 from heritage.sites.models import PlaqueCode, Site, SiteText, SlugRedirect
+from heritage.tasks.models import Job
 from heritage.trails.models import Trail, TrailStop, TrailText
 
 __all__ = [
     "AuditEvent",
     "Base",
     "PlaceName",
+    "Job",
     "MediaFile",
     "MediaText",
     "PlaqueCode",

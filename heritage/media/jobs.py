@@ -1,0 +1,1 @@
+"""Media work that runs in `flask heritage worker`: photo derivatives, audio renditions, panorama tiles."""
