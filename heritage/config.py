@@ -38,6 +38,10 @@ SETTINGS: dict[str, tuple[object, str]] = {
     # Upload limits for photos: bytes as sent, and pixels declared (decompression-bomb guard).
     "MEDIA_MAX_PHOTO_BYTES": (40_000_000, "int"),
     "MEDIA_MAX_PHOTO_PIXELS": (60_000_000, "int"),
+    # Uploads one back-office account may make in 24 hours (0: no limit).
+    "MEDIA_UPLOADS_PER_DAY": (200, "int"),
+    # Largest request body the server reads at all (Flask refuses more with 413), in bytes.
+    "MAX_CONTENT_LENGTH": (120_000_000, "int"),
     # Widths of the derivatives served to visitors; never wider than the original.
     "MEDIA_PHOTO_WIDTHS": ("480,960,1600", "intlist"),
     # Seconds a process keeps a rendered public site page and a code's scan target (0: off).

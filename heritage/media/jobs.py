@@ -1,1 +1,56 @@
-"""Media work that runs in `flask heritage worker`: photo derivatives, audio renditions, panorama tiles."""
+"""Media work that runs in `flask heritage worker`: photo derivatives (audio, panoramas to come).
+
+Each job function reads its input from storage, calls the same service the CLI calls, and leaves
+the commit to the job runner.
+"""
+
+from __future__ import annotations
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+
+from heritage.extensions import db
+from heritage.media.images import MediaRefused
+from heritage.media.photos import PhotoLimits, add_photo
+from heritage.media.storage import app_storage
+from heritage.media.uploads import PHOTO_JOB, forget_upload
+from heritage.sites.models import Site
+from heritage.tasks import job_function
+
+
+def _forget(upload_key: str, **_args) -> None:
+    forget_upload(db.session, app_storage(), upload_key)
+    db.session.commit()
+
+
+@job_function(PHOTO_JOB, when_finished=_forget)
+def process_photo(
+    progress,
+    site_id: int,
+    upload_key: str,
+    original_name: str | None,
+    credit: str,
+    licence: str,
+    alt_texts: dict,
+) -> dict:
+    site = db.session.get(Site, site_id)
+    if site is None:
+        raise MediaRefused(_l("The site was deleted before its photo was ready."))
+    storage = app_storage()
+    try:
+        data = storage.read(upload_key)
+    except KeyError:
+        raise MediaRefused(_l("The uploaded file is gone; please upload it again.")) from None
+    added = add_photo(
+        db.session,
+        storage,
+        site,
+        data,
+        original_name,
+        credit,
+        licence,
+        alt_texts,
+        limits=PhotoLimits.from_config(current_app.config),
+        progress=progress,
+    )
+    return {"media_id": added.photo.id, "derivatives": len(added.derivatives)}

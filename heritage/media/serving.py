@@ -44,10 +44,23 @@ def public_media_file(session: Session, name: str) -> MediaFile | None:
         return None
     sha256, extension = match.groups()
     rows = session.scalars(
-        select(MediaFile).where(MediaFile.sha256 == sha256).options(selectinload(MediaFile.site))
+        select(MediaFile)
+        .where(MediaFile.sha256 == sha256)
+        .options(selectinload(MediaFile.site), selectinload(MediaFile.parent))
     ).all()
     # The same bytes may belong to several sites: one public owner is enough.
     for media in rows:
-        if EXTENSIONS.get(media.media_type) == extension and site_media_is_public(media.site):
+        if (
+            EXTENSIONS.get(media.media_type) == extension
+            and site_media_is_public(media.site)
+            and not is_archived(media)
+        ):
             return media
     return None
+
+
+def is_archived(media: MediaFile) -> bool:
+    """Removed by an editor: the file itself, or the photo it is a version of."""
+    return media.archived_at is not None or (
+        media.parent is not None and media.parent.archived_at is not None
+    )

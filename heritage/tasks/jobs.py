@@ -38,12 +38,34 @@ _FUNCTIONS: dict[str, Callable[..., dict | None]] = {}
 _PUSH_KEY = "heritage.jobs_to_push"
 
 
-def job_function(name: str) -> Callable:
+_FINALLY: dict[str, Callable[..., None]] = {}
+
+
+def job_function(name: str, *, when_finished: Callable[..., None] | None = None) -> Callable:
+    """Register `fn(progress, **args)` under `name`.
+
+    `when_finished(**args)` runs once the job is done (after its commit) or refused its input
+    (a `ValidationError`): the place to forget temporary inputs. Other failures keep them, for
+    the retry a person may ask for.
+    """
+
     def register(function: Callable) -> Callable:
         _FUNCTIONS[name] = function
+        if when_finished is not None:
+            _FINALLY[name] = when_finished
         return function
 
     return register
+
+
+def _finished(name: str, args: dict) -> None:
+    cleanup = _FINALLY.get(name)
+    if cleanup is None:
+        return
+    try:
+        cleanup(**args)
+    except Exception:  # noqa: BLE001 - the job's outcome stands; leftovers are only space
+        log.exception("clean-up after job %s failed", name)
 
 
 def _function(name: str) -> Callable[..., dict | None]:
@@ -248,6 +270,7 @@ def _run_job(job_id: str, heartbeat_seconds: float | None) -> Outcome | None:
             .values(status=JobStatus.done, progress=100, result=result, message=None, finished_at=utcnow())
         )
         session.commit()
+        _finished(job.name, job.args or {})
         return Outcome(JobStatus.done)
     except Exception as error:  # noqa: BLE001 - every failure is recorded on the job
         session.rollback()
@@ -261,7 +284,7 @@ def _failed(job_id: str, error: Exception) -> Outcome:
     # Read and written on a session of its own: the job's session has just been rolled back.
     with db.sessionmaker() as side:
         job = side.get(Job, job_id)
-        name, attempts, max_attempts = job.name, job.attempts, job.max_attempts
+        name, attempts, max_attempts, args = job.name, job.attempts, job.max_attempts, job.args or {}
     if isinstance(error, ValidationError):
         # The input itself is wrong (a damaged file): another attempt cannot help.
         message, retry = str(error.message), False
@@ -276,6 +299,8 @@ def _failed(job_id: str, error: Exception) -> Outcome:
         push(job_id, delay=delay)
         return Outcome(JobStatus.queued, retry_in=delay)
     _write(job_id, status=JobStatus.failed, message=message[:500], finished_at=utcnow(), worker=None)
+    if isinstance(error, ValidationError):
+        _finished(name, args)
     return Outcome(JobStatus.failed)
 
 

@@ -97,6 +97,8 @@ class PhotoView:
     height: int
     alt: str
     alt_lang: str | None  # the alt text's language when it is a fallback, else None
+    caption: str | None
+    caption_lang: str | None  # the caption's language when it is a fallback, else None
     credit: str | None
     licence: str | None
 
@@ -117,6 +119,8 @@ def photo_gallery(site: Site, lang: str) -> list[PhotoView]:
         largest = jpegs[-1]
         picked = pick_text(photo.texts, chain)
         alt_lang, alt = (picked[0], picked[1].alt) if picked else (None, "")
+        captioned = pick_text({k: t for k, t in photo.texts.items() if t.caption}, chain)
+        caption_lang, caption = (captioned[0], captioned[1].caption) if captioned else (None, None)
         views.append(
             PhotoView(
                 sources=[
@@ -130,6 +134,8 @@ def photo_gallery(site: Site, lang: str) -> list[PhotoView]:
                 height=largest.height,
                 alt=alt,
                 alt_lang=alt_lang if alt_lang not in (None, lang) else None,
+                caption=caption,
+                caption_lang=caption_lang if caption_lang not in (None, lang) else None,
                 credit=photo.credit,
                 licence=photo.licence,
             )

@@ -100,6 +100,7 @@ def _http(error: HTTPException):
         403: _("You may not open this page: it needs another role or another unit."),
         404: _("There is no such page in the back office."),
         405: _("This page does not accept that kind of request."),
+        413: _("The file is too large to upload."),
     }
     if (error.code or 500) >= 500:
         db.session.rollback()
@@ -107,4 +108,4 @@ def _http(error: HTTPException):
     return _error(error.code or 500, messages.get(error.code, error.description or error.name))
 
 
-from heritage.web.admin import auth, people, sites  # noqa: E402,F401
+from heritage.web.admin import auth, media, people, sites  # noqa: E402,F401

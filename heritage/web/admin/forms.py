@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, EmailField, PasswordField, SelectChoice, SelectField, StringField
-from wtforms.validators import EqualTo, InputRequired, Length
+from wtforms.validators import EqualTo, InputRequired, Length, Optional
 
 from heritage.accounts.models import Role, UnitKind
 from heritage.accounts.passwords import PASSWORD_MAX
@@ -60,3 +61,20 @@ class UnitForm(FlaskForm):
 
 class ConfirmForm(FlaskForm):
     """A button that only needs its CSRF token (log out, issue a new link)."""
+
+
+class PhotoUploadForm(FlaskForm):
+    # accept/capture let a phone offer its camera; the server checks the bytes whatever is sent.
+    photo = FileField(_l("Photo"), validators=[FileRequired(message=_l("Choose a photo to upload."))])
+    credit = StringField(_l("Credit (who took it)"), validators=[_required, Length(max=300)])
+    licence = StringField(_l("Licence"), default="CC BY-SA 4.0", validators=[_required, Length(max=120)])
+    alt_vi = StringField(
+        _l("Alt text in Vietnamese (what a screen reader says)"), validators=[Optional(), Length(max=500)]
+    )
+
+
+class PhotoForm(FlaskForm):
+    """Credit and licence; the alt text and caption per language are read by language code."""
+
+    credit = StringField(_l("Credit (who took it)"), validators=[_required, Length(max=300)])
+    licence = StringField(_l("Licence"), validators=[_required, Length(max=120)])

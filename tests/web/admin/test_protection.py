@@ -19,6 +19,15 @@ OPEN_TO = {
     "admin.password": Role.volunteer,
     "admin.home": Role.volunteer,
     "admin.site": Role.volunteer,
+    # A site's photos: volunteers and editors of its unit (scope tested in tests/media/test_admin_media.py).
+    "admin.site_media": Role.volunteer,
+    "admin.upload_photo": Role.volunteer,
+    "admin.job": Role.volunteer,
+    "admin.retry_job": Role.volunteer,
+    "admin.photo": Role.volunteer,
+    "admin.move": Role.volunteer,
+    "admin.archive": Role.volunteer,
+    "admin.photo_preview": Role.volunteer,
 }
 SAFE = {"GET", "HEAD", "OPTIONS"}
 
