@@ -38,6 +38,9 @@ SETTINGS: dict[str, tuple[object, str]] = {
     # Upload limits for photos: bytes as sent, and pixels declared (decompression-bomb guard).
     "MEDIA_MAX_PHOTO_BYTES": (40_000_000, "int"),
     "MEDIA_MAX_PHOTO_PIXELS": (60_000_000, "int"),
+    # Narration uploads: bytes as sent, and the longest recording accepted.
+    "MEDIA_MAX_AUDIO_BYTES": (60_000_000, "int"),
+    "MEDIA_MAX_AUDIO_SECONDS": (1200, "int"),
     # Uploads one back-office account may make in 24 hours (0: no limit).
     "MEDIA_UPLOADS_PER_DAY": (200, "int"),
     # Largest request body the server reads at all (Flask refuses more with 413), in bytes.

@@ -98,3 +98,38 @@ def list_command(slug: str) -> None:
         )
         for derivative in photo.derivatives:
             click.echo(f"    /media/{media_name(derivative)}  {derivative.width}w  {derivative.size} bytes")
+
+
+@media_cli.command("add-narration")
+@click.argument("slug")
+@click.argument("lang")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--credit", required=True, help="Whose voice, as shown beside the player.")
+@click.option("--licence", required=True, help='e.g. "CC BY 4.0".')
+def add_narration_command(slug: str, lang: str, file: Path, credit: str, licence: str) -> None:
+    """Make FILE (MP3, M4A, Ogg, WAV) the site's narration in LANG; the old one is archived."""
+    from heritage.media.narration import NarrationLimits, add_narration
+
+    site = _site(slug)
+    if lang not in current_app.config["LANGUAGES"]:
+        raise click.BadParameter(f"{lang!r} is not one of LANGUAGES.", param_hint="LANG")
+    with force_locale("en"):
+        try:
+            original = add_narration(
+                db.session,
+                app_storage(),
+                site,
+                lang,
+                file.read_bytes(),
+                file.name,
+                credit,
+                licence,
+                limits=NarrationLimits.from_config(current_app.config),
+            )
+        except ValidationError as error:
+            db.session.rollback()
+            raise click.ClickException(str(error.message)) from None
+    db.session.commit()
+    for rendition in original.derivatives:
+        click.echo(f"/media/{media_name(rendition)}  {rendition.media_type}  {rendition.size} bytes")
+    click.echo(f"Narration {original.id} in {lang}: {original.duration_ms / 1000:.1f} s.")

@@ -11,7 +11,7 @@ import re
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from heritage.media.models import MediaFile
+from heritage.media.models import MediaFile, MediaKind
 from heritage.sites.models import Site
 from heritage.sites.visibility import is_viewable
 
@@ -25,6 +25,8 @@ EXTENSIONS = {
     "audio/ogg": "ogg",
     "audio/wav": "wav",
 }
+# Kept for the archive and for new renditions, never sent to visitors: the uploaded recording.
+UNSERVED_KINDS = {MediaKind.narration}
 _NAME = re.compile(r"([0-9a-f]{64})\.([a-z0-9]{2,5})")
 
 
@@ -51,7 +53,8 @@ def public_media_file(session: Session, name: str) -> MediaFile | None:
     # The same bytes may belong to several sites: one public owner is enough.
     for media in rows:
         if (
-            EXTENSIONS.get(media.media_type) == extension
+            media.kind not in UNSERVED_KINDS
+            and EXTENSIONS.get(media.media_type) == extension
             and site_media_is_public(media.site)
             and not is_archived(media)
         ):

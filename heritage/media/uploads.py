@@ -26,7 +26,8 @@ from heritage.tasks import enqueue
 from heritage.tasks.models import Job
 
 PHOTO_JOB = "media.photo"
-UPLOAD_JOBS = (PHOTO_JOB,)
+NARRATION_JOB = "media.narration"
+UPLOAD_JOBS = (PHOTO_JOB, NARRATION_JOB)
 
 
 def site_topic(site: Site) -> str:

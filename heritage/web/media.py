@@ -14,6 +14,7 @@ from heritage.extensions import db
 from heritage.i18n.fallback import pick_text
 from heritage.i18n.web import content_chain
 from heritage.media.models import MediaFile
+from heritage.media.narration import current_narration
 from heritage.media.photos import site_photos
 from heritage.media.serving import media_name, public_media_file
 from heritage.media.storage import app_storage
@@ -145,3 +146,43 @@ def photo_gallery(site: Site, lang: str) -> list[PhotoView]:
 
 def _srcset(files: list[MediaFile]) -> str:
     return ", ".join(f"{media_url(f)} {f.width}w" for f in files)
+
+
+# What each rendition is, for the browser to pick one it plays without fetching the others.
+AUDIO_SOURCE_TYPES = {"audio/ogg": 'audio/ogg; codecs="opus"', "audio/mp4": 'audio/mp4; codecs="mp4a.40.2"'}
+
+
+@dataclass(frozen=True)
+class NarrationView:
+    """What `visitor/_listen.html` plays: renditions (Opus first), duration, language, credit."""
+
+    sources: list[PhotoSource]  # media_type, url (srcset holds the URL)
+    duration: str  # m:ss, shown before playing
+    duration_seconds: int
+    lang: str
+    size: int  # bytes of the first rendition: what a phone downloads
+    credit: str | None
+    licence: str | None
+
+
+def narration_view(site: Site, lang: str) -> NarrationView | None:
+    """The site's recording in `lang` (the language the story is shown in: its transcript)."""
+    original = current_narration(db.session, site, lang)
+    if original is None:
+        return None
+    renditions = sorted(
+        (r for r in original.derivatives if r.media_type in AUDIO_SOURCE_TYPES),
+        key=lambda r: list(AUDIO_SOURCE_TYPES).index(r.media_type),
+    )
+    if not renditions:
+        return None
+    seconds = round((original.duration_ms or 0) / 1000)
+    return NarrationView(
+        sources=[PhotoSource(AUDIO_SOURCE_TYPES[r.media_type], media_url(r)) for r in renditions],
+        duration=f"{seconds // 60}:{seconds % 60:02d}",
+        duration_seconds=seconds,
+        lang=lang,
+        size=renditions[0].size,
+        credit=original.credit,
+        licence=original.licence,
+    )

@@ -40,7 +40,7 @@ from heritage.web.labels import (
     RANKING_LABELS,
 )
 from heritage.web.language_prefix import use_language_prefix
-from heritage.web.media import photo_gallery
+from heritage.web.media import narration_view, photo_gallery
 from heritage.web.presenters import public_url, shown_text
 from heritage.web.seo import site_meta
 
@@ -347,7 +347,8 @@ def _render_site_page(lang: str, slug: str, traditional_note: bool):
             region=places.get(site.province),
         ),
         show_traditional_note=traditional_note,
-        # Recorded narration in the page's language (the media pipeline will pass its URL).
+        # A recording in the language the story is shown in (the story is its transcript).
+        narration=narration_view(site, shown.lang) if shown.text else None,
         narration_url=None,
     )
     shown_sites = [site, *related, *components]

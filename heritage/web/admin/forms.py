@@ -78,3 +78,12 @@ class PhotoForm(FlaskForm):
 
     credit = StringField(_l("Credit (who took it)"), validators=[_required, Length(max=300)])
     licence = StringField(_l("Licence"), validators=[_required, Length(max=120)])
+
+
+class NarrationUploadForm(FlaskForm):
+    lang = SelectField(_l("Language spoken"), validators=[_required])
+    recording = FileField(
+        _l("Recording"), validators=[FileRequired(message=_l("Choose a recording to upload."))]
+    )
+    credit = StringField(_l("Credit (whose voice)"), validators=[_required, Length(max=300)])
+    licence = StringField(_l("Licence"), default="CC BY-SA 4.0", validators=[_required, Length(max=120)])

@@ -32,15 +32,17 @@ from heritage.media.editing import (
     update_photo,
 )
 from heritage.media.images import MediaRefused
-from heritage.media.models import MediaFile
+from heritage.media.models import MediaFile, MediaKind
+from heritage.media.narration import NarrationLimits, site_narrations, submit_narration
 from heritage.media.photos import PhotoLimits, photo_problems, site_photos
 from heritage.media.storage import app_storage
 from heritage.media.uploads import UPLOAD_JOBS, submit_photo
 from heritage.sites.models import Site
 from heritage.tasks import JobStatus, job_status, retry
 from heritage.web.admin import bp
-from heritage.web.admin.forms import ConfirmForm, PhotoForm, PhotoUploadForm
+from heritage.web.admin.forms import ConfirmForm, NarrationUploadForm, PhotoForm, PhotoUploadForm
 from heritage.web.admin.guard import allow
+from heritage.web.visitor import language_name
 
 
 def _site_in_scope(site_id: int) -> Site:
@@ -69,7 +71,18 @@ def _job_in_scope(job_id: str):
     return job
 
 
-def _media_page(site: Site, form: PhotoUploadForm | None = None, status: int = 200):
+def _narration_form(form: NarrationUploadForm | None = None) -> NarrationUploadForm:
+    form = form or NarrationUploadForm()
+    form.lang.choices = [(lang, language_name(lang)) for lang in current_app.config["LANGUAGES"]]
+    return form
+
+
+def _media_page(
+    site: Site,
+    form: PhotoUploadForm | None = None,
+    status: int = 200,
+    narration_form: NarrationUploadForm | None = None,
+):
     photos = site_photos(db.session, site)
     jobs = site_upload_jobs(db.session, site, UPLOAD_JOBS)
     return (
@@ -80,6 +93,9 @@ def _media_page(site: Site, form: PhotoUploadForm | None = None, status: int = 2
             jobs=jobs,
             problems=photo_problems(site),
             form=form or PhotoUploadForm(),
+            narration_form=_narration_form(narration_form),
+            narrations=site_narrations(db.session, site),
+            languages=current_app.config["LANGUAGES"],
             confirm=ConfirmForm(),
             busy=any(not job.finished for job in jobs),
             max_mb=current_app.config["MEDIA_MAX_PHOTO_BYTES"] // 1_000_000,
@@ -129,6 +145,38 @@ def upload_photo(site_id: int):
         errors = [str(e) for field in form for e in field.errors]
         return jsonify(errors=errors), 400
     return _media_page(site, form, 400)
+
+
+@bp.post("/sites/<int:site_id>/narration")
+@allow(Role.volunteer)
+def upload_narration(site_id: int):
+    site = _site_in_scope(site_id)
+    form = _narration_form()
+    if form.validate_on_submit():
+        upload = form.recording.data
+        try:
+            submit_narration(
+                db.session,
+                app_storage(),
+                site,
+                form.lang.data,
+                upload.stream,
+                upload.filename,
+                form.credit.data,
+                form.licence.data,
+                current_app.config["LANGUAGES"],
+                user=g.user,
+                limits=NarrationLimits.from_config(current_app.config),
+                uploads_per_day=current_app.config["MEDIA_UPLOADS_PER_DAY"],
+            )
+        except MediaRefused as refused:
+            db.session.rollback()
+            form.recording.errors = [*form.recording.errors, str(refused.message)]
+        else:
+            db.session.commit()
+            flash(_("Recording received: the phone version is being made."))
+            return redirect(url_for("admin.site_media", site_id=site.id), 303)
+    return _media_page(site, status=400, narration_form=form)
 
 
 def _job_json(job) -> dict:
@@ -222,5 +270,19 @@ def photo_preview(photo_id: int):
         abort(404)
     data = app_storage().read(jpegs[0].sha256)
     response = Response(data, mimetype="image/jpeg")
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@bp.get("/files/<int:media_id>")
+@allow(Role.volunteer)
+def media_file(media_id: int):
+    """A narration rendition, to listen to before the site is public (/media/ serves public sites)."""
+    found = db.session.get(MediaFile, media_id)
+    if found is None or found.kind != MediaKind.narration_rendition or found.site is None:
+        abort(404)
+    if not can_act_on(g.user, found.site):
+        abort(403)
+    response = Response(app_storage().read(found.sha256), mimetype=found.media_type)
     response.headers["X-Content-Type-Options"] = "nosniff"
     return response
