@@ -41,6 +41,8 @@ SETTINGS: dict[str, tuple[object, str]] = {
     # Narration uploads: bytes as sent, and the longest recording accepted.
     "MEDIA_MAX_AUDIO_BYTES": (60_000_000, "int"),
     "MEDIA_MAX_AUDIO_SECONDS": (1200, "int"),
+    # Largest 360° panorama upload, in bytes (a 16384 × 8192 JPEG is 30-80 MB).
+    "MEDIA_MAX_PANORAMA_BYTES": (110_000_000, "int"),
     # Uploads one back-office account may make in 24 hours (0: no limit).
     "MEDIA_UPLOADS_PER_DAY": (200, "int"),
     # Largest request body the server reads at all (Flask refuses more with 413), in bytes.

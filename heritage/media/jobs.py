@@ -1,4 +1,4 @@
-"""Media work that runs in `flask heritage worker`: photo derivatives, narration renditions.
+"""Media work that runs in `flask heritage worker`: photo derivatives, narration, panorama tiles.
 
 Each job function reads its input from storage, calls the same service the CLI calls, and leaves
 the commit to the job runner.
@@ -12,9 +12,11 @@ from flask_babel import lazy_gettext as _l
 from heritage.extensions import db
 from heritage.media.images import MediaRefused
 from heritage.media.narration import NarrationLimits, add_narration
+from heritage.media.panorama import PanoramaLimits
 from heritage.media.photos import PhotoLimits, add_photo
+from heritage.media.scenes import add_panorama
 from heritage.media.storage import app_storage
-from heritage.media.uploads import NARRATION_JOB, PHOTO_JOB, forget_upload
+from heritage.media.uploads import NARRATION_JOB, PANORAMA_JOB, PHOTO_JOB, forget_upload
 from heritage.sites.models import Site
 from heritage.tasks import job_function
 
@@ -86,3 +88,29 @@ def process_narration(
         progress=progress,
     )
     return {"media_id": original.id, "duration_ms": original.duration_ms}
+
+
+@job_function(PANORAMA_JOB, when_finished=_forget)
+def process_panorama(
+    progress,
+    site_id: int,
+    upload_key: str,
+    original_name: str | None,
+    credit: str,
+    licence: str,
+    captions: dict,
+) -> dict:
+    site, storage, data = _inputs(site_id, upload_key)
+    panorama = add_panorama(
+        db.session,
+        storage,
+        site,
+        data,
+        original_name,
+        credit,
+        licence,
+        captions,
+        limits=PanoramaLimits.from_config(current_app.config),
+        progress=progress,
+    )
+    return {"media_id": panorama.id, "files": len(panorama.derivatives)}

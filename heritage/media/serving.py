@@ -25,8 +25,8 @@ EXTENSIONS = {
     "audio/ogg": "ogg",
     "audio/wav": "wav",
 }
-# Kept for the archive and for new renditions, never sent to visitors: the uploaded recording.
-UNSERVED_KINDS = {MediaKind.narration}
+# Kept for the archive and for new renditions, never sent to visitors: the uploads as sent.
+UNSERVED_KINDS = {MediaKind.narration, MediaKind.panorama}
 _NAME = re.compile(r"([0-9a-f]{64})\.([a-z0-9]{2,5})")
 
 

@@ -27,7 +27,8 @@ from heritage.tasks.models import Job
 
 PHOTO_JOB = "media.photo"
 NARRATION_JOB = "media.narration"
-UPLOAD_JOBS = (PHOTO_JOB, NARRATION_JOB)
+PANORAMA_JOB = "media.panorama"
+UPLOAD_JOBS = (PHOTO_JOB, NARRATION_JOB, PANORAMA_JOB)
 
 
 def site_topic(site: Site) -> str:

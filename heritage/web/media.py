@@ -6,6 +6,7 @@ ranges (206) for audio and video. Unknown, malformed or non-public names are a p
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from flask import Blueprint, Response, abort, request, url_for
@@ -16,7 +17,8 @@ from heritage.i18n.web import content_chain
 from heritage.media.models import MediaFile
 from heritage.media.narration import current_narration
 from heritage.media.photos import site_photos
-from heritage.media.serving import media_name, public_media_file
+from heritage.media.scenes import SceneFiles, scene_tile, site_scenes
+from heritage.media.serving import media_name, public_media_file, site_media_is_public
 from heritage.media.storage import app_storage
 from heritage.sites.models import Site
 
@@ -32,6 +34,25 @@ def serve(name: str):
     media = public_media_file(db.session, name)
     if media is None:
         abort(404)
+    return _send(media)
+
+
+_TILE = re.compile(r"[frblud]\d{1,3}_\d{1,3}")
+_SHA = re.compile(r"[0-9a-f]{64}")
+
+
+@bp.get("/media/scenes/<panorama>/<int:level>/<tile>.webp")
+def scene_tile_file(panorama: str, level: int, tile: str):
+    """A 360° tile at the path Pannellum builds (`basePath/%l/%s%y_%x.webp`); immutable like the rest."""
+    if not _SHA.fullmatch(panorama) or not _TILE.fullmatch(tile) or not 0 < level < 20:
+        abort(404)
+    media = scene_tile(db.session, panorama, f"{level}/{tile}")
+    if media is None or media.parent.archived_at is not None or not site_media_is_public(media.parent.site):
+        abort(404)
+    return _send(media)
+
+
+def _send(media: MediaFile):
     storage = app_storage()
     try:
         length = storage.size(media.sha256)
@@ -57,7 +78,7 @@ def serve(name: str):
             return Response(status=416, headers=headers)
         (start, stop), status = span, 206
         headers["Content-Range"] = f"bytes {start}-{stop - 1}/{length}"
-    body = _stream(media.sha256, start, stop)
+    body = _stream(storage, media.sha256, start, stop)
     response = Response(
         body, status=status, headers=headers, mimetype=media.media_type, direct_passthrough=True
     )
@@ -71,9 +92,10 @@ def _if_range_allows(etag: str) -> bool:
     return header is None or header.strip() == f'"{etag}"'
 
 
-def _stream(key: str, start: int, stop: int):
+def _stream(storage, key: str, start: int, stop: int):
     # Opened only when the body is read: a HEAD request or a dropped client leaves nothing open.
-    yield from app_storage().read_range(key, start, stop)
+    # The storage is resolved in the request: a real server reads the body after its app context.
+    yield from storage.read_range(key, start, stop)
 
 
 def media_url(media: MediaFile) -> str:
@@ -186,3 +208,45 @@ def narration_view(site: Site, lang: str) -> NarrationView | None:
         credit=original.credit,
         licence=original.licence,
     )
+
+
+@dataclass(frozen=True)
+class SceneView:
+    """What `visitor/_scenes.html` draws: a light facade, and what the viewer needs on tap."""
+
+    preview: str
+    preview_width: int
+    preview_height: int
+    fallback: str
+    base_path: str  # Pannellum's multiRes.basePath
+    config: dict
+    caption: str | None
+    caption_lang: str | None
+    credit: str | None
+    licence: str | None
+
+
+def scene_views(site: Site, lang: str) -> list[SceneView]:
+    chain = content_chain(lang)
+    views = []
+    for scene in site_scenes(db.session, site):
+        scene: SceneFiles
+        captioned = pick_text({k: t for k, t in scene.panorama.texts.items() if t.caption}, chain)
+        caption_lang, caption = (captioned[0], captioned[1].caption) if captioned else (None, None)
+        views.append(
+            SceneView(
+                preview=media_url(scene.preview),
+                preview_width=scene.preview.width,
+                preview_height=scene.preview.height,
+                fallback=media_url(scene.fallback),
+                base_path=url_for(
+                    "media.scene_tile_file", panorama=scene.panorama.sha256, level=1, tile="f0_0"
+                ).rsplit("/", 2)[0],
+                config=scene.config(),
+                caption=caption,
+                caption_lang=caption_lang if caption_lang not in (None, lang) else None,
+                credit=scene.panorama.credit,
+                licence=scene.panorama.licence,
+            )
+        )
+    return views

@@ -40,7 +40,7 @@ from heritage.web.labels import (
     RANKING_LABELS,
 )
 from heritage.web.language_prefix import use_language_prefix
-from heritage.web.media import narration_view, photo_gallery
+from heritage.web.media import narration_view, photo_gallery, scene_views
 from heritage.web.presenters import public_url, shown_text
 from heritage.web.seo import site_meta
 
@@ -338,6 +338,7 @@ def _render_site_page(lang: str, slug: str, traditional_note: bool):
         ),
         part_of=_shown_pair(shown_parent(site), lang, chain),
         photos=photos,
+        scenes=scene_views(site, lang),
         meta=site_meta(
             site,
             shown,

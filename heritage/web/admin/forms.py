@@ -87,3 +87,13 @@ class NarrationUploadForm(FlaskForm):
     )
     credit = StringField(_l("Credit (whose voice)"), validators=[_required, Length(max=300)])
     licence = StringField(_l("Licence"), default="CC BY-SA 4.0", validators=[_required, Length(max=120)])
+
+
+class PanoramaUploadForm(FlaskForm):
+    panorama = FileField(
+        _l("360° panorama (equirectangular, 2:1)"),
+        validators=[FileRequired(message=_l("Choose a panorama to upload."))],
+    )
+    credit = StringField(_l("Credit (who took it)"), validators=[_required, Length(max=300)])
+    licence = StringField(_l("Licence"), default="CC BY-SA 4.0", validators=[_required, Length(max=120)])
+    caption_vi = StringField(_l("Caption in Vietnamese"), validators=[Optional(), Length(max=1000)])

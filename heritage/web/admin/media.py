@@ -34,13 +34,21 @@ from heritage.media.editing import (
 from heritage.media.images import MediaRefused
 from heritage.media.models import MediaFile, MediaKind
 from heritage.media.narration import NarrationLimits, site_narrations, submit_narration
+from heritage.media.panorama import PanoramaLimits
 from heritage.media.photos import PhotoLimits, photo_problems, site_photos
+from heritage.media.scenes import site_scenes, submit_panorama
 from heritage.media.storage import app_storage
 from heritage.media.uploads import UPLOAD_JOBS, submit_photo
 from heritage.sites.models import Site
 from heritage.tasks import JobStatus, job_status, retry
 from heritage.web.admin import bp
-from heritage.web.admin.forms import ConfirmForm, NarrationUploadForm, PhotoForm, PhotoUploadForm
+from heritage.web.admin.forms import (
+    ConfirmForm,
+    NarrationUploadForm,
+    PanoramaUploadForm,
+    PhotoForm,
+    PhotoUploadForm,
+)
 from heritage.web.admin.guard import allow
 from heritage.web.visitor import language_name
 
@@ -82,6 +90,7 @@ def _media_page(
     form: PhotoUploadForm | None = None,
     status: int = 200,
     narration_form: NarrationUploadForm | None = None,
+    panorama_form: PanoramaUploadForm | None = None,
 ):
     photos = site_photos(db.session, site)
     jobs = site_upload_jobs(db.session, site, UPLOAD_JOBS)
@@ -95,6 +104,8 @@ def _media_page(
             form=form or PhotoUploadForm(),
             narration_form=_narration_form(narration_form),
             narrations=site_narrations(db.session, site),
+            panorama_form=panorama_form or PanoramaUploadForm(),
+            scenes=site_scenes(db.session, site),
             languages=current_app.config["LANGUAGES"],
             confirm=ConfirmForm(),
             busy=any(not job.finished for job in jobs),
@@ -177,6 +188,37 @@ def upload_narration(site_id: int):
             flash(_("Recording received: the phone version is being made."))
             return redirect(url_for("admin.site_media", site_id=site.id), 303)
     return _media_page(site, status=400, narration_form=form)
+
+
+@bp.post("/sites/<int:site_id>/panorama")
+@allow(Role.volunteer)
+def upload_panorama(site_id: int):
+    site = _site_in_scope(site_id)
+    form = PanoramaUploadForm()
+    if form.validate_on_submit():
+        upload = form.panorama.data
+        try:
+            submit_panorama(
+                db.session,
+                app_storage(),
+                site,
+                upload.stream,
+                upload.filename,
+                form.credit.data,
+                form.licence.data,
+                {"vi": form.caption_vi.data or ""},
+                user=g.user,
+                limits=PanoramaLimits.from_config(current_app.config),
+                uploads_per_day=current_app.config["MEDIA_UPLOADS_PER_DAY"],
+            )
+        except MediaRefused as refused:
+            db.session.rollback()
+            form.panorama.errors = [*form.panorama.errors, str(refused.message)]
+        else:
+            db.session.commit()
+            flash(_("Panorama received: its 360° tiles are being made."))
+            return redirect(url_for("admin.site_media", site_id=site.id), 303)
+    return _media_page(site, status=400, panorama_form=form)
 
 
 def _job_json(job) -> dict:
@@ -277,9 +319,10 @@ def photo_preview(photo_id: int):
 @bp.get("/files/<int:media_id>")
 @allow(Role.volunteer)
 def media_file(media_id: int):
-    """A narration rendition, to listen to before the site is public (/media/ serves public sites)."""
+    """A narration rendition or panorama preview, before the site is public (/media/ serves public sites)."""
     found = db.session.get(MediaFile, media_id)
-    if found is None or found.kind != MediaKind.narration_rendition or found.site is None:
+    viewable = (MediaKind.narration_rendition, MediaKind.panorama_preview)
+    if found is None or found.kind not in viewable or found.site is None:
         abort(404)
     if not can_act_on(g.user, found.site):
         abort(403)

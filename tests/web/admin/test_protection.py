@@ -30,6 +30,7 @@ OPEN_TO = {
     "admin.photo_preview": Role.volunteer,
     "admin.upload_narration": Role.volunteer,
     "admin.media_file": Role.volunteer,
+    "admin.upload_panorama": Role.volunteer,
 }
 SAFE = {"GET", "HEAD", "OPTIONS"}
 
