@@ -105,7 +105,10 @@ def _open_checked(data: bytes, *, max_bytes: int, max_pixels: int, draft: bool =
         _register_heif()
     with warnings.catch_warnings():
         # Pillow warns at MAX_IMAGE_PIXELS and raises at twice that; our own limit comes first.
-        warnings.simplefilter("error", Image.DecompressionBombWarning)
+        # A larger limit of ours (a 16384 × 8192 panorama) silences the warning: the size is
+        # read from the header and checked just below, before any pixel is decoded.
+        action = "ignore" if max_pixels > (Image.MAX_IMAGE_PIXELS or 0) else "error"
+        warnings.simplefilter(action, Image.DecompressionBombWarning)
         try:
             image = Image.open(io.BytesIO(data), formats=[detected])
             width, height = image.size

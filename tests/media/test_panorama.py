@@ -192,3 +192,18 @@ def test_a_bad_panorama_upload_is_a_400_and_leaves_nothing(client, session, edit
     assert response.status_code == 400 and "twice as wide" in response.get_data(as_text=True)
     assert session.scalar(select(Job.id)) is None
     assert not media_dir.exists() or not any(p.is_file() for p in media_dir.rglob("*"))
+
+
+def test_the_demo_scene_is_queued_once_with_an_honest_caption(runner, session, make_site, tmp_path):
+    site = make_site("Đình Trà Cổ")
+    sample = tmp_path / "sample.jpg"
+    sample.write_bytes(encode(gradient(1024, 512), "JPEG"))
+    args = ["heritage", "media", "demo-scene", "--slug", site.slug, "--file", str(sample)]
+    result = runner.invoke(args=args)
+    assert result.exit_code == 0 and "Queued" in result.output, result.output
+    job = session.scalars(select(Job)).one()
+    assert job.args["captions"]["en"] == "A sample 360° panorama, not of this site"
+    assert run_job(job.id).status == JobStatus.done
+    assert "already has" in runner.invoke(args=args).output
+    missing = runner.invoke(args=["heritage", "media", "demo-scene", "--file", str(tmp_path / "none.jpg")])
+    assert missing.exit_code == 0 and "No sample panorama" in missing.output
