@@ -141,30 +141,28 @@ def _bilinear(flat, width: int, height: int, u, v):
     return np.clip(upper * (1 - fy) + lower * fy + 0.5, 0, 255).astype(np.uint8)
 
 
-def _sample_faces(equirect, size: int, band: int = 128) -> dict[str, Image.Image]:
-    """The six cube faces, bilinear from the equirectangular array (H × W × 3, uint8), by bands of
-    rows. The four side faces share one mapping, a quarter turn apart: the trigonometry is done once
-    for them, and once each for up and down."""
+def _sample_faces(equirect, size: int, letters: str, band: int = 128) -> dict[str, Image.Image]:
+    """Cube faces (`letters`: "frbl", "u" or "d"), bilinear from the equirectangular array
+    (H × W × 3, uint8), by bands of rows. The four side faces share one mapping, a quarter turn
+    apart: the trigonometry is done once for them."""
     import numpy as np
 
     height, width = equirect.shape[:2]
     flat = equirect.reshape(-1, 3)
-    faces = {letter: np.empty((size, size, 3), dtype=np.uint8) for letter in FACES}
+    faces = {letter: np.empty((size, size, 3), dtype=np.uint8) for letter in letters}
     across = (2 * (np.arange(size, dtype=np.float32) + 0.5) / size - 1)[None, :, None]
+    mapped = "f" if letters == "frbl" else letters
+    shifts = {"f": 0, "r": 1, "b": 2, "l": 3} if letters == "frbl" else {letters: 0}
+    forward, right, up = _face_axes(mapped)
     for top in range(0, size, band):
         rows = np.arange(top, min(size, top + band), dtype=np.float32)
         down = (2 * (rows + 0.5) / size - 1)[:, None, None]
-        for letter in ("f", "u", "d"):
-            forward, right, up = _face_axes(letter)
-            direction = forward + across * right - down * up  # rows × size × 3
-            x, y, z = direction[..., 0], direction[..., 1], direction[..., 2]
-            u = (np.arctan2(x, z) / (2 * np.pi) + 0.5) * width - 0.5
-            v = (0.5 - np.arctan2(y, np.hypot(x, z)) / np.pi) * height - 0.5
-            shifts = {"f": 0, "r": 1, "b": 2, "l": 3} if letter == "f" else {letter: 0}
-            for name, quarter in shifts.items():
-                faces[name][top : top + len(rows)] = _bilinear(
-                    flat, width, height, u + quarter * width / 4, v
-                )
+        direction = forward + across * right - down * up  # rows × size × 3
+        x, y, z = direction[..., 0], direction[..., 1], direction[..., 2]
+        u = (np.arctan2(x, z) / (2 * np.pi) + 0.5) * width - 0.5
+        v = (0.5 - np.arctan2(y, np.hypot(x, z)) / np.pi) * height - 0.5
+        for name, quarter in shifts.items():
+            faces[name][top : top + len(rows)] = _bilinear(flat, width, height, u + quarter * width / 4, v)
     return {letter: Image.fromarray(pixels, "RGB") for letter, pixels in faces.items()}
 
 
@@ -217,8 +215,12 @@ def make_tileset(
 
     limits = limits or PanoramaLimits()
     progress = progress or (lambda percent: None)
-    image = _clean(_open_checked(data, max_bytes=limits.max_bytes, max_pixels=MAX_WIDTH * MAX_WIDTH // 2))
+    image = _open_checked(data, max_bytes=limits.max_bytes, max_pixels=MAX_WIDTH * MAX_WIDTH // 2)
     _check_shape(image.width, image.height)
+    # Only what changes the pixels is applied: a colour profile (converted to sRGB). Metadata never
+    # reaches a tile, which is made from a bare array; skipping _clean's copies keeps the peak low.
+    if image.info.get("icc_profile"):
+        image = _clean(image)
     if image.mode != "RGB":
         image = image.convert("RGB")
     cube = cube_size_for(image.width)
@@ -229,20 +231,19 @@ def make_tileset(
     progress(5)
     equirect = np.asarray(image)
     del image  # the array holds the pixels now: one copy, not two
-    faces = _sample_faces(equirect, cube)
-    del equirect
-    progress(40)
+    done = 0
     with ThreadPoolExecutor(max_workers=2) as pool:  # WebP encoding releases the GIL
-        for index, letter in enumerate(FACES):
-            face = faces.pop(letter)
-            named = list(_tiles_of(face, letter, tileset.levels, tile_size))
-            for name, payload in zip(
-                (name for name, _tile in named),
-                pool.map(lambda item: _encode_webp(item[1], limits.quality), named),
-                strict=True,
-            ):
-                tileset.tiles[name] = payload
-            progress(40 + 55 * (index + 1) / len(FACES))
+        # Side faces together (one mapping), then up, then down: each group is tiled and let go
+        # before the next is sampled, so at most four faces sit beside the panorama.
+        for letters in ("frbl", "u", "d"):
+            faces = _sample_faces(equirect, cube, letters)
+            for letter in letters:
+                named = list(_tiles_of(faces.pop(letter), letter, tileset.levels, tile_size))
+                encoded = pool.map(lambda item: _encode_webp(item[1], limits.quality), named)
+                for (name, _tile), payload in zip(named, encoded, strict=True):
+                    tileset.tiles[name] = payload
+                done += 1
+                progress(5 + 90 * done / len(FACES))
     return tileset
 
 
