@@ -86,14 +86,15 @@ def scene_app(tmp_path_factory):
         db.engine.dispose()
 
 
-def _browser(playwright, webgl: bool):
+def _browser(chromium_browser, webgl: bool):
+    """A second Chromium with its own flags, from the session's Playwright (one per process)."""
     args = [a for a in CHROMIUM_ARGS if not (webgl and a == "--disable-gpu")]
     # WebGL without a GPU: Chromium's software renderer (SwiftShader); off for the fallback test.
     args += ["--use-angle=swiftshader", "--enable-unsafe-swiftshader"] if webgl else ["--disable-webgl"]
     from playwright.sync_api import Error
 
     try:
-        return playwright.chromium.launch(executable_path=CHROMIUM, args=args, timeout=30_000)
+        return chromium_browser.browser_type.launch(executable_path=CHROMIUM, args=args, timeout=30_000)
     except Error as exc:
         _unavailable(f"launch failed: {str(exc).splitlines()[0]}")
 
@@ -128,12 +129,10 @@ class Transfer:
         return self.requests[mark:]
 
 
-def test_the_viewer_loads_tiles_and_renders_on_a_phone(scene_app):
+def test_the_viewer_loads_tiles_and_renders_on_a_phone(scene_app, chromium_browser):
     base, slug, folder, transfer = scene_app
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = _browser(playwright, webgl=True)
+    browser = _browser(chromium_browser, webgl=True)
+    try:
         context = browser.new_context(**PHONE)
         page = context.new_page()
         start = transfer.mark()
@@ -167,15 +166,14 @@ def test_the_viewer_loads_tiles_and_renders_on_a_phone(scene_app):
             f"\npage and facade: {page_bytes} B; first 360° view after the tap: {view_bytes} B "
             f"({len(tiles)} tiles, {sum(n for _p, n in tiles)} B of tiles); screenshot {shot}"
         )
+    finally:
         browser.close()
 
 
-def test_without_webgl_the_flat_panorama_and_a_note_show(scene_app):
+def test_without_webgl_the_flat_panorama_and_a_note_show(scene_app, chromium_browser):
     base, slug, _folder, _transfer = scene_app
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = _browser(playwright, webgl=False)
+    browser = _browser(chromium_browser, webgl=False)
+    try:
         page = browser.new_context(**PHONE).new_page()
         page.goto(f"{base}/en/sites/{slug}")
         page.locator("[data-scene] [data-open]").click()
@@ -185,4 +183,5 @@ def test_without_webgl_the_flat_panorama_and_a_note_show(scene_app):
         image = view.locator("img")
         image.wait_for()
         assert page.evaluate("img => img.complete && img.naturalWidth", image.element_handle()) == 2048
+    finally:
         browser.close()
