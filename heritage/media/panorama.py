@@ -141,7 +141,7 @@ def _bilinear(flat, width: int, height: int, u, v):
     return np.clip(upper * (1 - fy) + lower * fy + 0.5, 0, 255).astype(np.uint8)
 
 
-def _sample_faces(equirect, size: int, letters: str, band: int = 128) -> dict[str, Image.Image]:
+def _sample_faces(equirect, size: int, letters: str, band: int = 128) -> dict:
     """Cube faces (`letters`: "frbl", "u" or "d"), bilinear from the equirectangular array
     (H × W × 3, uint8), by bands of rows. The four side faces share one mapping, a quarter turn
     apart: the trigonometry is done once for them."""
@@ -163,7 +163,7 @@ def _sample_faces(equirect, size: int, letters: str, band: int = 128) -> dict[st
         v = (0.5 - np.arctan2(y, np.hypot(x, z)) / np.pi) * height - 0.5
         for name, quarter in shifts.items():
             faces[name][top : top + len(rows)] = _bilinear(flat, width, height, u + quarter * width / 4, v)
-    return {letter: Image.fromarray(pixels, "RGB") for letter, pixels in faces.items()}
+    return faces  # arrays: the caller turns one at a time into an image (Pillow keeps 4 bytes a pixel)
 
 
 def _encode_webp(image: Image.Image, quality: int) -> bytes:
@@ -229,8 +229,15 @@ def make_tileset(
     tileset.preview = _encode_jpeg(_scaled(image, limits.preview_width), 70)
     tileset.fallback = _encode_jpeg(_scaled(image, limits.fallback_width), 75)
     progress(5)
-    equirect = np.asarray(image)
-    del image  # the array holds the pixels now: one copy, not two
+    # Copied in strips: tobytes() on the whole image (and np.asarray, which calls it) holds its
+    # chunks and their join at once, two more copies of 400 MB at 16384 wide.
+    equirect = np.empty((image.height, image.width, 3), dtype=np.uint8)
+    for top in range(0, image.height, 256):
+        strip = image.crop((0, top, image.width, min(image.height, top + 256)))
+        equirect[top : top + strip.height] = np.frombuffer(strip.tobytes(), np.uint8).reshape(
+            strip.height, image.width, 3
+        )
+    del image, strip
     done = 0
     with ThreadPoolExecutor(max_workers=2) as pool:  # WebP encoding releases the GIL
         # Side faces together (one mapping), then up, then down: each group is tiled and let go
@@ -238,7 +245,9 @@ def make_tileset(
         for letters in ("frbl", "u", "d"):
             faces = _sample_faces(equirect, cube, letters)
             for letter in letters:
-                named = list(_tiles_of(faces.pop(letter), letter, tileset.levels, tile_size))
+                face = Image.fromarray(faces.pop(letter), "RGB")
+                named = list(_tiles_of(face, letter, tileset.levels, tile_size))
+                del face
                 encoded = pool.map(lambda item: _encode_webp(item[1], limits.quality), named)
                 for (name, _tile), payload in zip(named, encoded, strict=True):
                     tileset.tiles[name] = payload
