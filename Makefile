@@ -40,6 +40,7 @@ migrate: $(BIN)/.installed
 # The demo admin's one-time link points at the port this server really uses.
 demo: migrate
 	ADMIN_BASE_URL=$${ADMIN_BASE_URL:-http://127.0.0.1:$(PORT)} $(BIN)/flask heritage load-demo --if-empty
+	$(BIN)/flask heritage media demo-scene
 
 # Request log lines read by a person here; production keeps LOG_FORMAT=json for its collector.
 run: system-deps assets catalogs demo

@@ -39,6 +39,15 @@ SETTINGS: dict[str, tuple[object, str]] = {
     # Upload limits for photos: bytes as sent, and pixels declared (decompression-bomb guard).
     "MEDIA_MAX_PHOTO_BYTES": (40_000_000, "int"),
     "MEDIA_MAX_PHOTO_PIXELS": (60_000_000, "int"),
+    # Narration uploads: bytes as sent, and the longest recording accepted.
+    "MEDIA_MAX_AUDIO_BYTES": (60_000_000, "int"),
+    "MEDIA_MAX_AUDIO_SECONDS": (1200, "int"),
+    # Largest 360° panorama upload, in bytes (a 16384 × 8192 JPEG is 30-80 MB).
+    "MEDIA_MAX_PANORAMA_BYTES": (110_000_000, "int"),
+    # Uploads one back-office account may make in 24 hours (0: no limit).
+    "MEDIA_UPLOADS_PER_DAY": (200, "int"),
+    # Largest request body the server reads at all (Flask refuses more with 413), in bytes.
+    "MAX_CONTENT_LENGTH": (120_000_000, "int"),
     # Widths of the derivatives served to visitors; never wider than the original.
     "MEDIA_PHOTO_WIDTHS": ("480,960,1600", "intlist"),
     # Spreadsheet imports (CSV/XLSX): the largest file in bytes (refused as it streams in, before
@@ -83,6 +92,17 @@ SETTINGS: dict[str, tuple[object, str]] = {
     # Redis shared by every app process and server: scans are queued there and written in
     # batches. Empty: the embedded default, each process buffers its scans in memory.
     "REDIS_URL": ("", "str"),
+    # Where background jobs wait for `flask heritage worker`: redis://..., sqlite:///path or memory://
+    # (one process only). Empty: REDIS_URL when set, else the embedded sqlite:///var/tasks.sqlite3.
+    "TASK_QUEUE_URL": ("", "str"),
+    # The queue's name (Redis keys, SQLite rows): two apps sharing one Redis keep apart by it.
+    "TASK_QUEUE_NAME": ("heritage", "str"),
+    # Attempts a failing job gets before it is shown as failed; seconds before the next, per attempt.
+    "JOB_MAX_ATTEMPTS": (3, "int"),
+    "JOB_RETRY_SECONDS": (10, "int"),
+    # A running job says it is alive this often; silent for JOB_STALE_SECONDS, it is run again.
+    "JOB_HEARTBEAT_SECONDS": (15, "int"),
+    "JOB_STALE_SECONDS": (120, "int"),
     # Seconds between batch writes of buffered scans (0: each scan written in its request).
     "SCAN_FLUSH_SECONDS": (1.0, "float"),
     # Where a day of scans begins and ends: the dashboard's days and the unique-visitor salt's.

@@ -9,12 +9,14 @@ from heritage.places.models import PlaceName
 from heritage.plaques.models import PrintBatch, PrintBatchItem
 from heritage.review.models import SiteRevision
 from heritage.sites.models import PlaqueCode, Site, SiteText, SlugRedirect
+from heritage.tasks.models import Job
 from heritage.trails.models import Trail, TrailStop, TrailText
 
 __all__ = [
     "AuditEvent",
     "Base",
     "PlaceName",
+    "Job",
     "MediaFile",
     "MediaText",
     "PendingImport",

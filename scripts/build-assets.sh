@@ -34,3 +34,7 @@ cp node_modules/leaflet.markercluster/dist/leaflet.markercluster.js \
   node_modules/leaflet.markercluster/dist/MarkerCluster.css \
   node_modules/leaflet.markercluster/dist/MarkerCluster.Default.css \
   node_modules/leaflet.markercluster/MIT-LICENCE.txt "$vendor/leaflet.markercluster/"
+# Pannellum (360° scenes): loaded by static/js/panorama.js only when a visitor taps "View in 360°".
+mkdir -p "$vendor/pannellum"
+cp node_modules/pannellum/build/pannellum.js node_modules/pannellum/build/pannellum.css \
+  node_modules/pannellum/COPYING "$vendor/pannellum/"

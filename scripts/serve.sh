@@ -6,7 +6,10 @@ HOST="${HOST:-127.0.0.1}"
 PORT="${PORT:-5000}"
 .venv/bin/flask run --host "$HOST" --port "$PORT" &
 server=$!
-trap 'kill "$server" 2>/dev/null || true' INT TERM
+# Background jobs (photo derivatives, audio, panorama tiles) on the embedded queue beside it.
+.venv/bin/flask heritage worker --workers 1 &
+worker=$!
+trap 'kill "$server" 2>/dev/null || true; kill -INT "$worker" 2>/dev/null || true' INT TERM EXIT
 # Listening on every interface: show this machine's address, the one a phone on the Wi-Fi uses.
 shown="$HOST"
 probe="$HOST"

@@ -59,6 +59,8 @@ def app(database_url):
             "SECRET_KEY": "test",
             "PAGE_CACHE_SECONDS": 0,
             "SCAN_FLUSH_SECONDS": 0,
+            # Jobs are sent to an in-process queue nobody reads; tests run them with run_job().
+            "TASK_QUEUE_URL": "memory://",
         }
     )
     connection = db.engine.connect()

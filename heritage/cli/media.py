@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 from flask import current_app
 from flask_babel import force_locale
+from sqlalchemy import select
 
 from heritage.cli import heritage_cli
 from heritage.errors import ValidationError
@@ -98,3 +99,89 @@ def list_command(slug: str) -> None:
         )
         for derivative in photo.derivatives:
             click.echo(f"    /media/{media_name(derivative)}  {derivative.width}w  {derivative.size} bytes")
+
+
+@media_cli.command("add-narration")
+@click.argument("slug")
+@click.argument("lang")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--credit", required=True, help="Whose voice, as shown beside the player.")
+@click.option("--licence", required=True, help='e.g. "CC BY 4.0".')
+def add_narration_command(slug: str, lang: str, file: Path, credit: str, licence: str) -> None:
+    """Make FILE (MP3, M4A, Ogg, WAV) the site's narration in LANG; the old one is archived."""
+    from heritage.media.narration import NarrationLimits, add_narration
+
+    site = _site(slug)
+    if lang not in current_app.config["LANGUAGES"]:
+        raise click.BadParameter(f"{lang!r} is not one of LANGUAGES.", param_hint="LANG")
+    with force_locale("en"):
+        try:
+            original = add_narration(
+                db.session,
+                app_storage(),
+                site,
+                lang,
+                file.read_bytes(),
+                file.name,
+                credit,
+                licence,
+                limits=NarrationLimits.from_config(current_app.config),
+            )
+        except ValidationError as error:
+            db.session.rollback()
+            raise click.ClickException(str(error.message)) from None
+    db.session.commit()
+    for rendition in original.derivatives:
+        click.echo(f"/media/{media_name(rendition)}  {rendition.media_type}  {rendition.size} bytes")
+    click.echo(f"Narration {original.id} in {lang}: {original.duration_ms / 1000:.1f} s.")
+
+
+@media_cli.command("demo-scene")
+@click.option("--slug", default=None, help="The site to show it on (default: the first demo site).")
+@click.option(
+    "--file",
+    "path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Default: ../shared/data/media/sample-panorama.jpg beside the project.",
+)
+def demo_scene_command(slug: str | None, path: Path | None) -> None:
+    """Queue the openly licensed sample panorama as a 360° scene of one demo site (once).
+
+    Captioned as a sample that is not of that site, with its credit and licence; the worker tiles it.
+    """
+    from heritage import PROJECT_ROOT
+    from heritage.media.models import MediaFile, MediaKind
+    from heritage.media.scenes import submit_panorama
+    from heritage.sites.models import Site
+
+    path = path or PROJECT_ROOT.parent / "shared" / "data" / "media" / "sample-panorama.jpg"
+    if not path.is_file():
+        click.echo(f"No sample panorama at {path}: no demo scene.")
+        return
+    site = _site(slug) if slug else db.session.scalars(select(Site).order_by(Site.id).limit(1)).first()
+    if site is None:
+        raise click.ClickException("No site yet: run `flask heritage load-demo` first.")
+    if db.session.scalar(
+        select(MediaFile.id).where(MediaFile.site_id == site.id, MediaFile.kind == MediaKind.panorama)
+    ):
+        click.echo(f"{site.slug} already has a 360° scene.")
+        return
+    with force_locale("en"):
+        job_id = submit_panorama(
+            db.session,
+            app_storage(),
+            site,
+            path.read_bytes(),
+            path.name,
+            "Matthew Petroff (Pannellum examples)",
+            "CC BY-SA 3.0",
+            {
+                "vi": "Ảnh 360° mẫu, không chụp tại di tích này",
+                "en": "A sample 360° panorama, not of this site",
+                "zh": "360° 示例全景图，并非拍摄于此地",
+                "ko": "360° 예시 파노라마이며 이 유적지의 사진이 아닙니다",
+            },
+        )
+    db.session.commit()
+    click.echo(f"Queued the sample 360° scene for {site.slug} (job {job_id}); the worker tiles it.")

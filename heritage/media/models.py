@@ -54,6 +54,8 @@ class MediaFile(Base):
     # Kept as text for people only; never used as a path.
     original_name: Mapped[str | None] = mapped_column(String(255))
     position: Mapped[int] = mapped_column(Integer, default=0)  # order of a site's photos
+    # Removed from the site by an editor: no longer shown or served, the bytes are kept.
+    archived_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("media_files.id", ondelete="CASCADE"))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
@@ -71,7 +73,7 @@ class MediaFile(Base):
 
 
 class MediaText(Base):
-    """A photo's words in one language: its alt text (what a screen reader says)."""
+    """A photo's words in one language: its alt text (what a screen reader says) and caption."""
 
     __tablename__ = "media_texts"
     __table_args__ = (UniqueConstraint("media_id", "lang", name="uq_media_texts_media_lang"),)
@@ -80,5 +82,6 @@ class MediaText(Base):
     media_id: Mapped[int] = mapped_column(ForeignKey("media_files.id", ondelete="CASCADE"))
     lang: Mapped[str] = mapped_column(String(16))
     alt: Mapped[str] = mapped_column(String(500))
+    caption: Mapped[str | None] = mapped_column(String(1000))  # shown under the photo
 
     media: Mapped[MediaFile] = relationship(back_populates="texts")

@@ -130,6 +130,7 @@ def add_photo(
     alt_texts: Mapping[str, str] | None = None,
     acting_user=None,
     limits: PhotoLimits | None = None,
+    progress=None,
 ) -> AddedPhoto:
     """Check and store a photo with its derivatives; flush, the caller commits.
 
@@ -138,11 +139,13 @@ def add_photo(
     recorded once the accounts' audit log exists.
     """
     limits = limits or PhotoLimits()
+    progress = progress or (lambda percent, message=None: None)
     credit = _clean_text(credit, 300, _l("A photo needs a credit (who took it)."))
     licence = _clean_text(licence, 120, _l("A photo needs a licence."))
     alts = _clean_alt_texts(alt_texts)
     name = (original_name or "").replace("\\", "/").rsplit("/", 1)[-1].strip()[:255] or None
 
+    progress(5, _l("Reading the photo"))
     photo_in = read_photo(
         _read_capped(data, limits.max_bytes), max_bytes=limits.max_bytes, max_pixels=limits.max_pixels
     )
@@ -161,14 +164,17 @@ def add_photo(
 
     renditions = []
     source = image
+    widths = list(reversed(derivative_widths(image.width, limits.widths)))
     # Widest first, each from the previous one: a 12-megapixel photo is resampled in full once.
-    for width in reversed(derivative_widths(image.width, limits.widths)):
+    for done, width in enumerate(widths):
+        progress(15 + 75 * done / len(widths), _l("Making the %(width)d px versions", width=width))
         height = max(1, round(image.height * width / image.width))
         if width != source.width:
             source = source.resize((width, height), Image.Resampling.LANCZOS, reducing_gap=3.0)
         for media_type in served_formats():
             renditions.append((width, height, media_type, _encode(source, media_type)))
 
+    progress(92, _l("Storing"))
     position = session.scalar(
         select(func.coalesce(func.max(MediaFile.position) + 1, 0)).where(
             MediaFile.kind == MediaKind.photo,
@@ -211,11 +217,15 @@ def add_photo(
 
 
 def site_photos(session: Session, site: Site) -> list[MediaFile]:
-    """A site's photos in their order, with derivatives and alt texts loaded."""
+    """A site's photos in their order (archived ones left out), with derivatives and texts loaded."""
     return list(
         session.scalars(
             select(MediaFile)
-            .where(MediaFile.site_id == site.id, MediaFile.kind == MediaKind.photo)
+            .where(
+                MediaFile.site_id == site.id,
+                MediaFile.kind == MediaKind.photo,
+                MediaFile.archived_at.is_(None),
+            )
             .order_by(MediaFile.position, MediaFile.id)
             .options(selectinload(MediaFile.derivatives), selectinload(MediaFile.texts))
         )

@@ -11,7 +11,7 @@ import re
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from heritage.media.models import MediaFile
+from heritage.media.models import MediaFile, MediaKind
 from heritage.sites.models import Site
 from heritage.sites.visibility import is_viewable
 
@@ -25,6 +25,8 @@ EXTENSIONS = {
     "audio/ogg": "ogg",
     "audio/wav": "wav",
 }
+# Kept for the archive and for new renditions, never sent to visitors: the uploads as sent.
+UNSERVED_KINDS = {MediaKind.narration, MediaKind.panorama}
 _NAME = re.compile(r"([0-9a-f]{64})\.([a-z0-9]{2,5})")
 
 
@@ -44,10 +46,24 @@ def public_media_file(session: Session, name: str) -> MediaFile | None:
         return None
     sha256, extension = match.groups()
     rows = session.scalars(
-        select(MediaFile).where(MediaFile.sha256 == sha256).options(selectinload(MediaFile.site))
+        select(MediaFile)
+        .where(MediaFile.sha256 == sha256)
+        .options(selectinload(MediaFile.site), selectinload(MediaFile.parent))
     ).all()
     # The same bytes may belong to several sites: one public owner is enough.
     for media in rows:
-        if EXTENSIONS.get(media.media_type) == extension and site_media_is_public(media.site):
+        if (
+            media.kind not in UNSERVED_KINDS
+            and EXTENSIONS.get(media.media_type) == extension
+            and site_media_is_public(media.site)
+            and not is_archived(media)
+        ):
             return media
     return None
+
+
+def is_archived(media: MediaFile) -> bool:
+    """Removed by an editor: the file itself, or the photo it is a version of."""
+    return media.archived_at is not None or (
+        media.parent is not None and media.parent.archived_at is not None
+    )

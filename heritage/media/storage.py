@@ -6,6 +6,7 @@ Both backends lay keys out as `ab/cd/<sha256>` (short folders, no huge directory
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import re
@@ -48,6 +49,10 @@ class Storage(ABC):
     @abstractmethod
     def read_range(self, key: str, start: int, stop: int) -> Iterator[bytes]:
         """Bytes [start, stop) in chunks: what a 206 answer streams."""
+
+    @abstractmethod
+    def delete(self, key: str) -> None:
+        """Forget a key (absent is fine). Only for bytes no row names: an upload once processed."""
 
     def read(self, key: str) -> bytes:
         with self.open(key) as handle:
@@ -129,6 +134,10 @@ class LocalStorage(Storage):
 
         return stream()
 
+    def delete(self, key: str) -> None:
+        with contextlib.suppress(FileNotFoundError):
+            self.path(key).unlink()
+
 
 class S3Storage(Storage):
     """Objects in one bucket of any S3-compatible store (MinIO, Garage, Ceph RGW, AWS), through boto3."""
@@ -204,6 +213,15 @@ class S3Storage(Storage):
                 raise KeyError(key) from None
             raise StorageError(str(error)) from error
         return body.iter_chunks(CHUNK)
+
+    def delete(self, key: str) -> None:
+        from botocore.exceptions import ClientError
+
+        try:
+            self.client.delete_object(Bucket=self.bucket, Key=object_path(key))
+        except ClientError as error:
+            if not self._missing(error):
+                raise StorageError(str(error)) from error
 
 
 def storage_from_config(config) -> Storage:

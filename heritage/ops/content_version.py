@@ -38,6 +38,7 @@ UNSEEN_TABLES = frozenset(
         # A revision is a pending edit or history; what goes live is written to `sites` itself.
         "site_revisions",
         "pending_imports",
+        "jobs",  # progress is written every few seconds; a job's results land in visible tables
     }
 )
 _CHANGED = "heritage.content_changed"

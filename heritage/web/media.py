@@ -6,6 +6,7 @@ ranges (206) for audio and video. Unknown, malformed or non-public names are a p
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from flask import Blueprint, Response, abort, request, url_for
@@ -14,8 +15,10 @@ from heritage.extensions import db
 from heritage.i18n.fallback import pick_text
 from heritage.i18n.web import content_chain
 from heritage.media.models import MediaFile
+from heritage.media.narration import current_narration
 from heritage.media.photos import site_photos
-from heritage.media.serving import media_name, public_media_file
+from heritage.media.scenes import SceneFiles, scene_tile, site_scenes
+from heritage.media.serving import media_name, public_media_file, site_media_is_public
 from heritage.media.storage import app_storage
 from heritage.sites.models import Site
 
@@ -31,6 +34,25 @@ def serve(name: str):
     media = public_media_file(db.session, name)
     if media is None:
         abort(404)
+    return _send(media)
+
+
+_TILE = re.compile(r"[frblud]\d{1,3}_\d{1,3}")
+_SHA = re.compile(r"[0-9a-f]{64}")
+
+
+@bp.get("/media/scenes/<panorama>/<int:level>/<tile>.webp")
+def scene_tile_file(panorama: str, level: int, tile: str):
+    """A 360° tile at the path Pannellum builds (`basePath/%l/%s%y_%x.webp`); immutable like the rest."""
+    if not _SHA.fullmatch(panorama) or not _TILE.fullmatch(tile) or not 0 < level < 20:
+        abort(404)
+    media = scene_tile(db.session, panorama, f"{level}/{tile}")
+    if media is None or media.parent.archived_at is not None or not site_media_is_public(media.parent.site):
+        abort(404)
+    return _send(media)
+
+
+def _send(media: MediaFile):
     storage = app_storage()
     try:
         length = storage.size(media.sha256)
@@ -98,6 +120,8 @@ class PhotoView:
     height: int
     alt: str
     alt_lang: str | None  # the alt text's language when it is a fallback, else None
+    caption: str | None
+    caption_lang: str | None  # the caption's language when it is a fallback, else None
     credit: str | None
     licence: str | None
 
@@ -118,6 +142,8 @@ def photo_gallery(site: Site, lang: str) -> list[PhotoView]:
         largest = jpegs[-1]
         picked = pick_text(photo.texts, chain)
         alt_lang, alt = (picked[0], picked[1].alt) if picked else (None, "")
+        captioned = pick_text({k: t for k, t in photo.texts.items() if t.caption}, chain)
+        caption_lang, caption = (captioned[0], captioned[1].caption) if captioned else (None, None)
         views.append(
             PhotoView(
                 sources=[
@@ -131,6 +157,8 @@ def photo_gallery(site: Site, lang: str) -> list[PhotoView]:
                 height=largest.height,
                 alt=alt,
                 alt_lang=alt_lang if alt_lang not in (None, lang) else None,
+                caption=caption,
+                caption_lang=caption_lang if caption_lang not in (None, lang) else None,
                 credit=photo.credit,
                 licence=photo.licence,
             )
@@ -140,3 +168,85 @@ def photo_gallery(site: Site, lang: str) -> list[PhotoView]:
 
 def _srcset(files: list[MediaFile]) -> str:
     return ", ".join(f"{media_url(f)} {f.width}w" for f in files)
+
+
+# What each rendition is, for the browser to pick one it plays without fetching the others.
+AUDIO_SOURCE_TYPES = {"audio/ogg": 'audio/ogg; codecs="opus"', "audio/mp4": 'audio/mp4; codecs="mp4a.40.2"'}
+
+
+@dataclass(frozen=True)
+class NarrationView:
+    """What `visitor/_listen.html` plays: renditions (Opus first), duration, language, credit."""
+
+    sources: list[PhotoSource]  # media_type, url (srcset holds the URL)
+    duration: str  # m:ss, shown before playing
+    duration_seconds: int
+    lang: str
+    size: int  # bytes of the first rendition: what a phone downloads
+    credit: str | None
+    licence: str | None
+
+
+def narration_view(site: Site, lang: str) -> NarrationView | None:
+    """The site's recording in `lang` (the language the story is shown in: its transcript)."""
+    original = current_narration(db.session, site, lang)
+    if original is None:
+        return None
+    renditions = sorted(
+        (r for r in original.derivatives if r.media_type in AUDIO_SOURCE_TYPES),
+        key=lambda r: list(AUDIO_SOURCE_TYPES).index(r.media_type),
+    )
+    if not renditions:
+        return None
+    seconds = round((original.duration_ms or 0) / 1000)
+    return NarrationView(
+        sources=[PhotoSource(AUDIO_SOURCE_TYPES[r.media_type], media_url(r)) for r in renditions],
+        duration=f"{seconds // 60}:{seconds % 60:02d}",
+        duration_seconds=seconds,
+        lang=lang,
+        size=renditions[0].size,
+        credit=original.credit,
+        licence=original.licence,
+    )
+
+
+@dataclass(frozen=True)
+class SceneView:
+    """What `visitor/_scenes.html` draws: a light facade, and what the viewer needs on tap."""
+
+    preview: str
+    preview_width: int
+    preview_height: int
+    fallback: str
+    base_path: str  # Pannellum's multiRes.basePath
+    config: dict
+    caption: str | None
+    caption_lang: str | None
+    credit: str | None
+    licence: str | None
+
+
+def scene_views(site: Site, lang: str) -> list[SceneView]:
+    chain = content_chain(lang)
+    views = []
+    for scene in site_scenes(db.session, site):
+        scene: SceneFiles
+        captioned = pick_text({k: t for k, t in scene.panorama.texts.items() if t.caption}, chain)
+        caption_lang, caption = (captioned[0], captioned[1].caption) if captioned else (None, None)
+        views.append(
+            SceneView(
+                preview=media_url(scene.preview),
+                preview_width=scene.preview.width,
+                preview_height=scene.preview.height,
+                fallback=media_url(scene.fallback),
+                base_path=url_for(
+                    "media.scene_tile_file", panorama=scene.panorama.sha256, level=1, tile="f0_0"
+                ).rsplit("/", 2)[0],
+                config=scene.config(),
+                caption=caption,
+                caption_lang=caption_lang if caption_lang not in (None, lang) else None,
+                credit=scene.panorama.credit,
+                licence=scene.panorama.licence,
+            )
+        )
+    return views

@@ -41,7 +41,7 @@ from heritage.web.labels import (
     RANKING_LABELS,
 )
 from heritage.web.language_prefix import use_language_prefix
-from heritage.web.media import photo_gallery
+from heritage.web.media import narration_view, photo_gallery, scene_views
 from heritage.web.presenters import public_url, shown_text
 from heritage.web.seo import site_meta
 
@@ -345,6 +345,7 @@ def _render_site_page(lang: str, slug: str, traditional_note: bool):
         ),
         part_of=_shown_pair(shown_parent(site), lang, chain),
         photos=photos,
+        scenes=scene_views(site, lang),
         meta=site_meta(
             site,
             shown,
@@ -354,7 +355,8 @@ def _render_site_page(lang: str, slug: str, traditional_note: bool):
             region=places.get(site.province),
         ),
         show_traditional_note=traditional_note,
-        # Recorded narration in the page's language (the media pipeline will pass its URL).
+        # A recording in the language the story is shown in (the story is its transcript).
+        narration=narration_view(site, shown.lang) if shown.text else None,
         narration_url=None,
     )
     shown_sites = [site, *related, *components]

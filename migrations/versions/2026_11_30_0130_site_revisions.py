@@ -1,15 +1,15 @@
 """site revisions and sites.version
 
-Revision ID: 0010_site_revisions
-Revises: 0009_print_user_scan_visitor
+Revision ID: 0011_site_revisions
+Revises: 0010_jobs
 Create Date: 2026-11-30 01:30:00+00:00
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0010_site_revisions"
-down_revision = "0009_print_user_scan_visitor"
+revision = "0011_site_revisions"
+down_revision = "0010_jobs"
 branch_labels = None
 depends_on = None
 

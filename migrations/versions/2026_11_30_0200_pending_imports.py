@@ -1,7 +1,7 @@
 """pending imports: a checked spreadsheet kept until its import is confirmed
 
-Revision ID: 0011_pending_imports
-Revises: 0010_site_revisions
+Revision ID: 0013_pending_imports
+Revises: 0012_media_captions
 Create Date: 2026-11-30 02:00:00+00:00
 """
 
@@ -9,8 +9,8 @@ from alembic import op
 import sqlalchemy as sa
 
 
-revision = "0011_pending_imports"
-down_revision = "0010_site_revisions"
+revision = "0013_pending_imports"
+down_revision = "0012_media_captions"
 branch_labels = None
 depends_on = None
 

@@ -119,3 +119,48 @@ def encode(image: Image.Image, fmt: str, **options) -> bytes:
 @pytest.fixture
 def jpeg_bytes():
     return encode(gradient(1200, 800), "JPEG", quality=90)
+
+
+def recording(fmt: str = "mp3", seconds: float = 3.0, rate: int = 44_100, layout: str = "stereo") -> bytes:
+    """A speech-like signal (a tone swelling three times a second) encoded by PyAV's FFmpeg."""
+    import av
+    import numpy as np
+
+    codec, container = {
+        "mp3": ("libmp3lame", "mp3"),
+        "m4a": ("aac", "ipod"),
+        "ogg": ("libopus", "ogg"),
+        "wav": ("pcm_s16le", "wav"),
+    }[fmt]
+    rate = 48_000 if fmt == "ogg" else rate
+    buffer = io.BytesIO()
+    with av.open(buffer, "w", format=container) as output:
+        stream = output.add_stream(codec, rate=rate, layout=layout)
+        stream.bit_rate = 128_000
+        stream.codec_context.open(strict=False)
+        size = stream.codec_context.frame_size or 1024
+        sample_format = stream.codec_context.format.name
+        channels = 2 if layout == "stereo" else 1
+        count = int(seconds * rate)
+        t = np.arange(count) / rate
+        signal = (0.3 * np.sin(2 * np.pi * 220 * t) * (0.5 + 0.5 * np.sin(2 * np.pi * 3 * t))).astype(
+            np.float32
+        )
+        for start in range(0, count, size):
+            chunk = signal[start : start + size]
+            planes = (
+                np.tile(chunk, (channels, 1))
+                if sample_format.endswith("p")
+                else np.repeat(chunk, channels)[None]
+            )
+            if sample_format.startswith("s16"):
+                planes = (planes * 32767).astype(np.int16)
+            elif sample_format.startswith("s32"):
+                planes = (planes * 2_000_000_000).astype(np.int32)
+            frame = av.AudioFrame.from_ndarray(planes, format=sample_format, layout=layout)
+            frame.sample_rate = rate
+            for packet in stream.encode(frame):
+                output.mux(packet)
+        for packet in stream.encode(None):
+            output.mux(packet)
+    return buffer.getvalue()

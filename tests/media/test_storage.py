@@ -90,3 +90,13 @@ def test_factory_makes_no_storage_client_or_folder(tmp_path):
     app = create_app({"SECRET_KEY": "x", "MEDIA_DIR": str(tmp_path / "never")})
     assert "heritage.media_storage" not in app.extensions
     assert not (tmp_path / "never").exists()
+
+
+def test_delete_forgets_a_key_on_both_backends(storage, s3_storage):
+    # Used only for an upload once processed; deleting an absent key is not an error.
+    for backend in (storage, s3_storage):
+        key = backend.put(b"an upload once processed")
+        assert backend.exists(key)
+        backend.delete(key)
+        assert not backend.exists(key)
+        backend.delete(key)

@@ -1,4 +1,4 @@
-"""Migration 0010 keeps today's sites: each starts at version 1 with no revisions, and the first
+"""Migration 0011 keeps today's sites: each starts at version 1 with no revisions, and the first
 change made through the services records a baseline of what it held before."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from heritage.db import make_engine
 from heritage.migrate import alembic_config, upgrade
 from tests.accounts.test_units_migration import fresh_url  # noqa: F401  (a fixture)
 
-BEFORE = "0009_print_user_scan_visitor"  # the migration just before site revisions
+BEFORE = "0010_jobs"  # the migration just before site revisions
 
 
 def test_existing_sites_start_at_version_one_and_the_downgrade_undoes_it(fresh_url):  # noqa: F811

@@ -102,7 +102,9 @@ def _http(error: HTTPException):
         404: _("There is no such page in the back office."),
         405: _("This page does not accept that kind of request."),
         # The upload that set a limit says what it is (see bulk._bound_upload).
-        413: too_large_message(g.upload_limit) if g.get("upload_limit") else error.description,
+        413: too_large_message(g.upload_limit)
+        if g.get("upload_limit")
+        else _("The file is too large to upload."),
     }
     if (error.code or 500) >= 500:
         db.session.rollback()
@@ -115,6 +117,7 @@ from heritage.web.admin import (  # noqa: E402,F401
     bulk,
     editing,
     history,
+    media,
     people,
     plaques,
     review,

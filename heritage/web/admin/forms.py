@@ -14,7 +14,7 @@ from wtforms import (
     SelectField,
     StringField,
 )
-from wtforms.validators import EqualTo, InputRequired, Length, Regexp
+from wtforms.validators import EqualTo, InputRequired, Length, Optional, Regexp
 
 from heritage.accounts.models import Role, UnitKind
 from heritage.accounts.passwords import PASSWORD_MAX
@@ -82,3 +82,39 @@ class ConfirmImportForm(FlaskForm):
     """Names the checked file by its hash: the file itself is already on the server."""
 
     sha256 = HiddenField(validators=[_required, Regexp("^[0-9a-f]{64}$")])
+
+
+class PhotoUploadForm(FlaskForm):
+    # accept/capture let a phone offer its camera; the server checks the bytes whatever is sent.
+    photo = FileField(_l("Photo"), validators=[FileRequired(message=_l("Choose a photo to upload."))])
+    credit = StringField(_l("Credit (who took it)"), validators=[_required, Length(max=300)])
+    licence = StringField(_l("Licence"), default="CC BY-SA 4.0", validators=[_required, Length(max=120)])
+    alt_vi = StringField(
+        _l("Alt text in Vietnamese (what a screen reader says)"), validators=[Optional(), Length(max=500)]
+    )
+
+
+class PhotoForm(FlaskForm):
+    """Credit and licence; the alt text and caption per language are read by language code."""
+
+    credit = StringField(_l("Credit (who took it)"), validators=[_required, Length(max=300)])
+    licence = StringField(_l("Licence"), validators=[_required, Length(max=120)])
+
+
+class NarrationUploadForm(FlaskForm):
+    lang = SelectField(_l("Language spoken"), validators=[_required])
+    recording = FileField(
+        _l("Recording"), validators=[FileRequired(message=_l("Choose a recording to upload."))]
+    )
+    credit = StringField(_l("Credit (whose voice)"), validators=[_required, Length(max=300)])
+    licence = StringField(_l("Licence"), default="CC BY-SA 4.0", validators=[_required, Length(max=120)])
+
+
+class PanoramaUploadForm(FlaskForm):
+    panorama = FileField(
+        _l("360° panorama (equirectangular, 2:1)"),
+        validators=[FileRequired(message=_l("Choose a panorama to upload."))],
+    )
+    credit = StringField(_l("Credit (who took it)"), validators=[_required, Length(max=300)])
+    licence = StringField(_l("Licence"), default="CC BY-SA 4.0", validators=[_required, Length(max=120)])
+    caption_vi = StringField(_l("Caption in Vietnamese"), validators=[Optional(), Length(max=1000)])

@@ -44,6 +44,18 @@ OPEN_TO = {
     "admin.plaque_sheet": Role.editor,
     "admin.scans": Role.editor,
     "admin.scans_csv": Role.editor,
+    # A site's photos: volunteers and editors of its unit (scope tested in tests/media/test_admin_media.py).
+    "admin.site_media": Role.volunteer,
+    "admin.upload_photo": Role.volunteer,
+    "admin.job": Role.volunteer,
+    "admin.retry_job": Role.volunteer,
+    "admin.photo": Role.volunteer,
+    "admin.move": Role.volunteer,
+    "admin.archive": Role.volunteer,
+    "admin.photo_preview": Role.volunteer,
+    "admin.upload_narration": Role.volunteer,
+    "admin.media_file": Role.volunteer,
+    "admin.upload_panorama": Role.volunteer,
 }
 SAFE = {"GET", "HEAD", "OPTIONS"}
 

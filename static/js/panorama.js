@@ -1,0 +1,91 @@
+// 360° scenes: the page shows a preview; Pannellum (static/vendor, from npm) is loaded only when
+// the visitor taps "View in 360°". No WebGL, or tiles that fail: the flat panorama and a note.
+(function () {
+  "use strict";
+  var loading = null;
+
+  function webgl() {
+    try {
+      var canvas = document.createElement("canvas");
+      return !!(window.WebGLRenderingContext && (canvas.getContext("webgl") || canvas.getContext("experimental-webgl")));
+    } catch (e) {
+      return false;
+    }
+  }
+
+  function loadViewer(figure) {
+    if (window.pannellum) { return Promise.resolve(); }
+    if (loading) { return loading; }
+    loading = new Promise(function (resolve, reject) {
+      var css = document.createElement("link");
+      css.rel = "stylesheet";
+      css.href = figure.getAttribute("data-viewer-css");
+      document.head.appendChild(css);
+      var script = document.createElement("script");
+      script.src = figure.getAttribute("data-viewer-js");
+      script.onload = resolve;
+      script.onerror = reject;
+      document.head.appendChild(script);
+    });
+    return loading;
+  }
+
+  function flat(figure) {
+    var view = figure.querySelector(".scene-view");
+    view.innerHTML = "";
+    view.classList.add("scene-flat");
+    var image = document.createElement("img");
+    image.src = figure.getAttribute("data-fallback");
+    image.alt = figure.querySelector("figcaption") ? figure.querySelector("figcaption").textContent : "";
+    var note = document.createElement("p");
+    note.className = "scene-note";
+    note.textContent = figure.getAttribute("data-failed");
+    view.appendChild(image);
+    view.appendChild(note);
+    figure.setAttribute("data-state", "flat");
+  }
+
+  function open(figure) {
+    if (!webgl()) { flat(figure); return; }
+    figure.setAttribute("data-state", "loading");
+    loadViewer(figure).then(function () {
+      var view = figure.querySelector(".scene-view");
+      view.innerHTML = "";
+      var box = document.createElement("div");
+      box.className = "scene-viewer";
+      view.appendChild(box);
+      var multiRes = JSON.parse(figure.getAttribute("data-config"));
+      multiRes.basePath = figure.getAttribute("data-base");
+      var viewer = window.pannellum.viewer(box, {
+        type: "multires",
+        multiRes: multiRes,
+        autoLoad: true,
+        preview: figure.getAttribute("data-preview"),
+        showFullscreenCtrl: true,
+        compass: false
+      });
+      viewer.on("error", function () { flat(figure); });
+      // Pannellum's "load" event may fire before a listener can be added; ask it instead.
+      var waited = 0;
+      var check = setInterval(function () {
+        waited += 200;
+        if (viewer.isLoaded()) {
+          clearInterval(check);
+          figure.setAttribute("data-state", "open");
+        } else if (waited > 60000) {
+          clearInterval(check);
+          flat(figure);
+        }
+      }, 200);
+    }, function () { flat(figure); });
+  }
+
+  var scenes = document.querySelectorAll("[data-scene]");
+  for (var i = 0; i < scenes.length; i++) {
+    (function (figure) {
+      var button = figure.querySelector("[data-open]");
+      button.hidden = false;
+      button.addEventListener("click", function () { open(figure); });
+    })(scenes[i]);
+  }
+})();

@@ -1,0 +1,209 @@
+"""360° panoramas: refusals, tiles that match Pannellum's multires layout and point the right way,
+no camera metadata in anything served, the job, the facade on the page and the tile URLs."""
+
+from __future__ import annotations
+
+import io
+import math
+
+import pytest
+from flask_babel import force_locale
+from PIL import Image
+from sqlalchemy import select
+
+from heritage.media.images import MediaRefused
+from heritage.media.models import MediaFile, MediaKind
+from heritage.media.panorama import check_panorama, cube_size_for, level_count, make_tileset, multires_config
+from heritage.media.scenes import add_panorama, site_scenes
+from heritage.media.serving import media_name
+from heritage.tasks import JobStatus, run_job
+from heritage.tasks.models import Job
+from tests.media.conftest import encode, gradient
+from tests.media.test_photos import SVG, _png_bomb
+from tests.web.admin.conftest import csrf_token, sign_in
+
+# Colours by direction: front (the image's centre), right (yaw +90°), back, left, up, down.
+FRONT, RIGHT, BACK, LEFT, UP, DOWN = (
+    (220, 30, 30),
+    (200, 0, 200),
+    (30, 30, 220),
+    (0, 200, 200),
+    (30, 200, 30),
+    (230, 220, 20),
+)
+
+
+@pytest.fixture(autouse=True)
+def english(app):
+    with force_locale("en"):
+        yield
+
+
+def compass(width: int = 2048) -> Image.Image:
+    """An equirectangular image whose colour says where each direction is."""
+    height = width // 2
+    image = Image.new("RGB", (width, height))
+    quarter = width // 4
+    # Columns: yaw -180..180 from left to right; the centre column looks forward.
+    for x0, colour in (
+        (0, BACK),
+        (quarter // 2, LEFT),
+        (quarter + quarter // 2, FRONT),
+        (2 * quarter + quarter // 2, RIGHT),
+        (3 * quarter + quarter // 2, BACK),
+    ):
+        image.paste(colour, (x0, 0, width, height))
+    image.paste(UP, (0, 0, width, height // 6))  # above 60° of pitch
+    image.paste(DOWN, (0, height - height // 6, width, height))
+    return image
+
+
+def _near(pixel, colour, tolerance=40):
+    return all(abs(a - b) <= tolerance for a, b in zip(pixel, colour, strict=False))
+
+
+def test_tiles_follow_pannellums_layout_and_point_the_right_way(app):
+    data = encode(compass(2048), "JPEG", quality=92)
+    tileset = make_tileset(data)
+    cube = cube_size_for(2048)
+    assert (tileset.cube_size, tileset.tile_size, tileset.levels) == (cube, 512, level_count(cube, 512))
+    assert multires_config(2048, 512) == {
+        "path": "/%l/%s%y_%x",
+        "extension": "webp",
+        "tileResolution": 512,
+        "maxLevel": tileset.levels,
+        "cubeResolution": cube,
+    }
+    expected = set()
+    for level in range(1, tileset.levels + 1):
+        size = cube >> (tileset.levels - level)
+        count = math.ceil(size / 512)
+        expected |= {
+            f"{level}/{face}{row}_{col}" for face in "frblud" for row in range(count) for col in range(count)
+        }
+    assert set(tileset.tiles) == expected
+    for name, payload in tileset.tiles.items():
+        tile = Image.open(io.BytesIO(payload))
+        assert tile.format == "WEBP" and tile.width == tileset.tile_width(name)
+    # Level 1 is one tile per face: its centre shows what that face looks at.
+    for face, colour in zip("frblud", (FRONT, RIGHT, BACK, LEFT, UP, DOWN), strict=True):
+        tile = Image.open(io.BytesIO(tileset.tiles[f"1/{face}0_0"])).convert("RGB")
+        centre = tile.getpixel((tile.width // 2, tile.height // 2))
+        assert _near(centre, colour), (face, centre)
+    # The up face has the front at its bottom edge, the down face at its top (Pannellum's cube).
+    up = Image.open(io.BytesIO(tileset.tiles["1/u0_0"])).convert("RGB")
+    down = Image.open(io.BytesIO(tileset.tiles["1/d0_0"])).convert("RGB")
+    assert _near(up.getpixel((up.width // 2, up.height - 2)), FRONT)
+    assert _near(down.getpixel((down.width // 2, 1)), FRONT)
+
+
+def test_no_camera_metadata_reaches_tiles_or_previews(app):
+    image = gradient(2048, 1024)
+    exif = Image.Exif()
+    exif[0x010F] = "PhoneMaker"
+    exif.get_ifd(0x8825).update({1: "N", 2: (21.0, 0.0, 0.0), 3: "E", 4: (107.0, 0.0, 0.0)})
+    data = encode(image, "JPEG", exif=exif.tobytes())
+    assert b"PhoneMaker" in data
+    tileset = make_tileset(data)
+    for payload in [tileset.preview, tileset.fallback, *tileset.tiles.values()]:
+        assert b"Exif" not in payload and b"PhoneMaker" not in payload
+
+
+@pytest.mark.parametrize(
+    "data,message",
+    [
+        (encode(gradient(1500, 1000), "JPEG"), "twice as wide as it is high"),
+        (encode(gradient(800, 400), "JPEG"), "between 1024 and 16384 pixels wide"),
+        (_png_bomb(40_000, 20_000), "pixels"),
+        (SVG, "not a photo we accept"),
+        (encode(gradient(2048, 1024), "JPEG")[:30_000], "damaged or incomplete"),
+    ],
+)
+def test_bad_panoramas_are_refused_with_the_reason(app, data, message):
+    with pytest.raises(MediaRefused) as refused:
+        check_panorama(data)
+    assert message in str(refused.value.message)
+
+
+@pytest.fixture
+def editor_site(make_user, make_unit, make_site):
+    unit = make_unit("Ban quản lý di tích Bạch Đằng")
+    return make_user(role="editor", unit=unit), make_site("Bãi cọc Bạch Đằng", unit_id=unit.id)
+
+
+def test_upload_job_facade_and_tiles(client, session, editor_site, media_dir):
+    editor, site = editor_site
+    sign_in(client, editor)
+    token = csrf_token(client, f"/admin/sites/{site.id}/media")
+    response = client.post(
+        f"/admin/sites/{site.id}/panorama",
+        data={
+            "csrf_token": token,
+            "credit": "Matthew Petroff",
+            "licence": "CC BY-SA 3.0",
+            "caption_vi": "Ảnh mẫu, không chụp tại di tích này",
+            "panorama": (io.BytesIO(encode(compass(2048), "JPEG")), "pano.jpg"),
+        },
+    )
+    assert response.status_code == 303
+    job = session.scalars(select(Job)).one()
+    assert job.name == "media.panorama"
+    assert run_job(job.id).status == JobStatus.done
+    (scene,) = site_scenes(session, site)
+    page = client.get(f"/vi/sites/{site.slug}").get_data(as_text=True)
+    assert "Xem 360°" in page or "View in 360°" in page
+    assert f"/media/scenes/{scene.panorama.sha256}" in page and "Ảnh mẫu, không chụp tại di tích này" in page
+    assert (
+        "pannellum.js" in page and '<script src="/static/vendor/pannellum' not in page
+    )  # loaded on tap only
+    tile = client.get(f"/media/scenes/{scene.panorama.sha256}/1/f0_0.webp")
+    assert tile.status_code == 200 and tile.mimetype == "image/webp"
+    assert "immutable" in tile.headers["Cache-Control"]
+    assert client.get(f"/media/scenes/{scene.panorama.sha256}/1/q0_0.webp").status_code == 404
+    assert client.get(f"/media/scenes/{scene.panorama.sha256}/9/f0_0.webp").status_code == 404
+    assert client.get(f"/media/{media_name(scene.preview)}").status_code == 200
+    # The upload as sent (it may carry a camera position) is kept, never served.
+    assert scene.panorama.kind == MediaKind.panorama
+    assert client.get(f"/media/{scene.panorama.sha256}.jpg").status_code == 404
+
+
+def test_tiles_of_a_draft_site_are_not_served(app, client, session, make_site, storage):
+    site = make_site("Đình chưa công bố", state="draft")
+    panorama = add_panorama(session, storage, site, encode(gradient(1024, 512), "JPEG"), "p.jpg", "x", "CC0")
+    session.commit()
+    assert client.get(f"/media/scenes/{panorama.sha256}/1/f0_0.webp").status_code == 404
+    assert session.scalar(select(MediaFile.id).where(MediaFile.parent_id == panorama.id)) is not None
+
+
+def test_a_bad_panorama_upload_is_a_400_and_leaves_nothing(client, session, editor_site, media_dir):
+    editor, site = editor_site
+    sign_in(client, editor)
+    token = csrf_token(client, f"/admin/sites/{site.id}/media")
+    response = client.post(
+        f"/admin/sites/{site.id}/panorama",
+        data={
+            "csrf_token": token,
+            "credit": "x",
+            "licence": "CC0",
+            "panorama": (io.BytesIO(encode(gradient(1500, 1000), "JPEG")), "wide.jpg"),
+        },
+        headers={"Accept-Language": "en"},
+    )
+    assert response.status_code == 400 and "twice as wide" in response.get_data(as_text=True)
+    assert session.scalar(select(Job.id)) is None
+    assert not media_dir.exists() or not any(p.is_file() for p in media_dir.rglob("*"))
+
+
+def test_the_demo_scene_is_queued_once_with_an_honest_caption(runner, session, make_site, tmp_path):
+    site = make_site("Đình Trà Cổ")
+    sample = tmp_path / "sample.jpg"
+    sample.write_bytes(encode(gradient(1024, 512), "JPEG"))
+    args = ["heritage", "media", "demo-scene", "--slug", site.slug, "--file", str(sample)]
+    result = runner.invoke(args=args)
+    assert result.exit_code == 0 and "Queued" in result.output, result.output
+    job = session.scalars(select(Job)).one()
+    assert job.args["captions"]["en"] == "A sample 360° panorama, not of this site"
+    assert run_job(job.id).status == JobStatus.done
+    assert "already has" in runner.invoke(args=args).output
+    missing = runner.invoke(args=["heritage", "media", "demo-scene", "--file", str(tmp_path / "none.jpg")])
+    assert missing.exit_code == 0 and "No sample panorama" in missing.output
