@@ -503,20 +503,21 @@ def read_values(site: Site) -> SiteValues:
         elif f.type == FieldType.unit:
             values.fields[f.name] = site.unit.name if site.unit is not None else None
         else:
-            values.fields[f.name] = _plain(getattr(site, f.name))
+            values.fields[f.name] = plain_value(getattr(site, f.name))
     for lang, text in site.texts.items():
         values.texts[lang] = {f.name: getattr(text, f.name) for f in TEXT_FIELDS if f.applies_to(kind)}
         values.texts[lang].setdefault("event", None)
     return values
 
 
-def _plain(value: Any) -> Any:
+def plain_value(value: Any) -> Any:
+    """A model value as `SiteValues` keeps it: enums by value, dates ISO."""
     if isinstance(value, enum.Enum):
         return value.value
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, list):
-        return [_plain(v) for v in value]
+        return [plain_value(v) for v in value]
     return value
 
 

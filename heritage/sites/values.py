@@ -8,9 +8,7 @@ nothing reaches a Site row that a form would have refused.
 
 from __future__ import annotations
 
-import enum
 from collections.abc import Mapping
-from datetime import date
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
@@ -19,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from heritage.accounts.models import Unit
 from heritage.errors import InvalidValues
-from heritage.sites.fields import BY_NAME, TEXT_FIELDS, SiteValues, clean, fields_for
+from heritage.sites.fields import BY_NAME, TEXT_FIELDS, SiteValues, clean, fields_for, plain_value
 from heritage.sites.models import Site, SiteKind, SlugRedirect
 
 TEXT_KEYS = frozenset(f.name for f in TEXT_FIELDS)
@@ -42,7 +40,7 @@ def site_values(
         elif not f.applies_to(kind):
             errors[name] = _l("This field is not used for this kind of site; leave it empty.")
         else:
-            values.fields[name] = _plain(value)
+            values.fields[name] = plain_value(value)
     for lang, text in (texts or {}).items():
         for key, value in text.items():
             if key not in TEXT_KEYS:
@@ -52,16 +50,6 @@ def site_values(
     if errors:
         raise InvalidValues(errors)
     return values
-
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, enum.Enum):
-        return value.value
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, list):
-        return [_plain(v) for v in value]
-    return value
 
 
 def as_row(values: SiteValues) -> dict[str, str]:

@@ -14,7 +14,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from heritage.accounts.models import Role
-from heritage.accounts.scope import can_act_on, scope_of
+from heritage.accounts.scope import scope_of
 from heritage.extensions import db
 from heritage.media.images import MediaRefused
 from heritage.media.photos import PhotoLimits, add_photo, site_photos
@@ -26,7 +26,7 @@ from heritage.review.models import SiteRevision
 from heritage.sites.fields import columns, fields_for
 from heritage.sites.models import Site, SiteKind
 from heritage.web.admin import bp
-from heritage.web.admin.guard import allow
+from heritage.web.admin.guard import allow, site_in_scope
 from heritage.web.admin.site_form import (
     SiteFormPage,
     blank_strings,
@@ -59,16 +59,6 @@ def _form(kind: SiteKind, strings: dict, errors: dict | None = None) -> SiteForm
         unit_optional=scope_of(g.user).every_site,
         language_names={lang: language_name(lang, g.lang) for lang in langs},
     )
-
-
-def site_in_scope(site_id: int) -> Site:
-    """The site, or 404 when there is none, 403 when it is another unit's."""
-    site = db.session.get(Site, site_id)
-    if site is None:
-        abort(404)
-    if not can_act_on(g.user, site):
-        abort(403)
-    return site
 
 
 def _photo_strings() -> dict:

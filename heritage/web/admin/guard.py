@@ -15,7 +15,9 @@ from urllib.parse import urlsplit
 from flask import abort, current_app, g, redirect, request, session, url_for
 
 from heritage.accounts.models import Role, User
+from heritage.accounts.scope import can_act_on
 from heritage.extensions import db
+from heritage.sites.models import Site
 
 _USER, _VERSION, _SINCE = "user_id", "credential_version", "signed_in_at"
 
@@ -98,3 +100,13 @@ def check_access() -> object | None:
     if not g.user.role.at_least(getattr(view, "admin_min_role", Role.admin)):
         abort(403)
     return None
+
+
+def site_in_scope(site_id: int) -> Site:
+    """The site, or 404 when there is none, 403 when it is another unit's."""
+    site = db.session.get(Site, site_id)
+    if site is None:
+        abort(404)
+    if not can_act_on(g.user, site):
+        abort(403)
+    return site

@@ -16,8 +16,8 @@ from heritage.review.errors import Conflict
 from heritage.review.history import diff, history, revision
 from heritage.sites.fields import BY_NAME
 from heritage.web.admin import bp
-from heritage.web.admin.editing import conflict_page, site_in_scope
-from heritage.web.admin.guard import allow
+from heritage.web.admin.editing import conflict_page
+from heritage.web.admin.guard import allow, site_in_scope
 from heritage.web.admin.review import base_version
 from heritage.web.visitor import language_name
 

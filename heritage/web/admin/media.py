@@ -49,17 +49,8 @@ from heritage.web.admin.forms import (
     PhotoForm,
     PhotoUploadForm,
 )
-from heritage.web.admin.guard import allow
+from heritage.web.admin.guard import allow, site_in_scope
 from heritage.web.visitor import language_name
-
-
-def _site_in_scope(site_id: int) -> Site:
-    site = db.session.get(Site, site_id)
-    if site is None:
-        abort(404)
-    if not can_act_on(g.user, site):
-        abort(403)
-    return site
 
 
 def _photo_in_scope(photo_id: int) -> MediaFile:
@@ -75,7 +66,7 @@ def _job_in_scope(job_id: str):
     job = job_status(job_id)
     if job is None or job.name not in UPLOAD_JOBS or not (job.topic or "").startswith("site:"):
         abort(404)
-    _site_in_scope(int(job.topic.split(":", 1)[1]))
+    site_in_scope(int(job.topic.split(":", 1)[1]))
     return job
 
 
@@ -118,13 +109,13 @@ def _media_page(
 @bp.get("/sites/<int:site_id>/media")
 @allow(Role.volunteer)
 def site_media(site_id: int):
-    return _media_page(_site_in_scope(site_id))
+    return _media_page(site_in_scope(site_id))
 
 
 @bp.post("/sites/<int:site_id>/photos")
 @allow(Role.volunteer)
 def upload_photo(site_id: int):
-    site = _site_in_scope(site_id)
+    site = site_in_scope(site_id)
     form = PhotoUploadForm()
     wants_json = request.accept_mimetypes.best == "application/json"
     if form.validate_on_submit():
@@ -161,7 +152,7 @@ def upload_photo(site_id: int):
 @bp.post("/sites/<int:site_id>/narration")
 @allow(Role.volunteer)
 def upload_narration(site_id: int):
-    site = _site_in_scope(site_id)
+    site = site_in_scope(site_id)
     form = _narration_form()
     if form.validate_on_submit():
         upload = form.recording.data
@@ -193,7 +184,7 @@ def upload_narration(site_id: int):
 @bp.post("/sites/<int:site_id>/panorama")
 @allow(Role.volunteer)
 def upload_panorama(site_id: int):
-    site = _site_in_scope(site_id)
+    site = site_in_scope(site_id)
     form = PanoramaUploadForm()
     if form.validate_on_submit():
         upload = form.panorama.data

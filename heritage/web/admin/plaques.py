@@ -36,7 +36,7 @@ from heritage.plaques.sheets import sheet_grid
 from heritage.sites.models import Site, SiteKind
 from heritage.sites.visibility import PRINTABLE
 from heritage.web.admin import bp
-from heritage.web.admin.guard import allow
+from heritage.web.admin.guard import allow, site_in_scope
 
 SIZE_LABELS = {
     "sticker": lazy_pgettext("plaque size", "Sticker"),
@@ -98,15 +98,6 @@ def _production_settings() -> dict:
     }
 
 
-def _site_in_scope(site_id: int) -> Site:
-    site = db.session.get(Site, site_id)
-    if site is None:
-        abort(404)
-    if not can_act_on(g.user, site):
-        abort(403)
-    return site
-
-
 def _refuse_unprintable(sites: list[Site]) -> None:
     archived = unprintable(sites)
     if archived:
@@ -130,7 +121,7 @@ def plaque_panel(site: Site) -> dict:
 @bp.get("/sites/<int:site_id>/plaque-preview/<size>.png")
 @allow(Role.editor)
 def plaque_preview(site_id: int, size: str):
-    site = _site_in_scope(site_id)
+    site = site_in_scope(site_id)
     if size not in SIZE_PRESETS:
         abort(404)
     _refuse_unprintable([site])
@@ -144,7 +135,7 @@ def plaque_preview(site_id: int, size: str):
 @bp.post("/sites/<int:site_id>/plaque")
 @allow(Role.editor)
 def plaque_download(site_id: int):
-    site = _site_in_scope(site_id)
+    site = site_in_scope(site_id)
     _refuse_unprintable([site])
     form = _with_sizes(PlaqueForm())
     if not form.validate_on_submit():

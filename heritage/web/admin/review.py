@@ -16,8 +16,8 @@ from heritage.review import editing
 from heritage.review.errors import Conflict
 from heritage.review.history import review_queue as queue_of
 from heritage.web.admin import bp
-from heritage.web.admin.editing import conflict_page, site_in_scope
-from heritage.web.admin.guard import allow
+from heritage.web.admin.editing import conflict_page
+from heritage.web.admin.guard import allow, site_in_scope
 
 # action -> (the least role the guard lets through, what the person is told afterwards).
 # The services check role, scope and state again; the guard keeps volunteers off editor URLs.
