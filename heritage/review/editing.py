@@ -13,6 +13,7 @@ from collections.abc import Mapping
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -54,24 +55,58 @@ def create(
     publish: bool = False,
     code_seed: str | None = None,
     comment: str | None = None,
+    code: str | None = None,
+    submission_id: str | None = None,
 ) -> Site:
-    """A new draft (published at once when `publish`, editors only) with a fresh plaque code."""
+    """A new draft (published at once when `publish`, editors only) with a fresh plaque code.
+
+    `code` keeps a code already printed (imports; editors only). `submission_id`, the form's
+    one-time id, makes a retried create return the site the first attempt made.
+    """
     check_allowed(actor, "create")
     if publish:
         check_allowed(actor, "publish")
+    if code:
+        check_allowed(actor, "choose_code")
+    submission = _submission(submission_id)
+    if submission is not None:
+        earlier = session.scalar(
+            select(SiteRevision).where(
+                SiteRevision.author_id == (actor.id if actor is not None else None),
+                SiteRevision.submission == submission,
+            )
+        )
+        if earlier is not None:
+            return session.get(Site, earlier.site_id)
     values = _own_unit(actor, values)
     state = PublicationState.published if publish else PublicationState.draft
     site = create_site(
-        session, values, state=state, slug=slug, default_lang=default_language(), code_seed=code_seed
+        session,
+        values,
+        state=state,
+        slug=slug,
+        default_lang=default_language(),
+        code_seed=code_seed,
+        code=code,
     )
     if actor is not None and not can_act_on(actor, site):
         raise Forbidden("create", _l("Border markers are kept by border-guard units."))
-    _record(
+    rev = _record(
         session, actor, site, RevisionAction.created, read_values(site), EditState.live, comment, bump=False
     )
+    if submission is not None:
+        rev.submission = submission
+        session.flush()
     if publish:
         record(session, AuditAction.site_published, actor, site, slug=site.slug, revision=site.version)
     return site
+
+
+def _submission(submission_id: str | None) -> str | None:
+    submission = (submission_id or "").strip() or None
+    if submission is not None and len(submission) > 64:
+        raise InvalidValues({"submission_id": _l("At most %(max)d characters.", max=64)})
+    return submission
 
 
 def save(
@@ -201,6 +236,24 @@ def rename(
     rename_slug(session, site, new_slug)
     return _carry(
         session, actor, site, newest, RevisionAction.renamed, None, **{"from": old, "to": site.slug}
+    )
+
+
+def discard_edit(
+    session: Session, actor: User | None, site: Site, base_version: int, *, comment: str | None = None
+) -> SiteRevision:
+    """Throw away a published site's pending edit: the live content becomes the working copy again.
+    The edit stays in the history (a revert can bring it back)."""
+    newest = _begin(session, actor, "discard_edit", site, base_version)
+    return _record(
+        session,
+        actor,
+        site,
+        RevisionAction.discarded,
+        read_values(site),
+        EditState.live,
+        comment,
+        dropped=newest.number,
     )
 
 
@@ -400,6 +453,7 @@ __all__ = [
     "approve",
     "archive",
     "create",
+    "discard_edit",
     "pending_edit",
     "publish",
     "rename",

@@ -32,6 +32,7 @@ class RevisionAction(enum.StrEnum):
     restored = "restored"
     renamed = "renamed"
     reverted = "reverted"
+    discarded = "discarded"  # a pending edit thrown away; the live content is the working copy again
 
 
 class EditState(enum.StrEnum):
@@ -42,7 +43,11 @@ class EditState(enum.StrEnum):
 
 class SiteRevision(Base):
     __tablename__ = "site_revisions"
-    __table_args__ = (UniqueConstraint("site_id", "number", name="uq_site_revisions_site_id_number"),)
+    __table_args__ = (
+        UniqueConstraint("site_id", "number", name="uq_site_revisions_site_id_number"),
+        # A phone that retries a create whose answer was lost finds its site instead of a twin.
+        UniqueConstraint("author_id", "submission", name="uq_site_revisions_author_id_submission"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     site_id: Mapped[int] = mapped_column(ForeignKey("sites.id", ondelete="CASCADE"))
@@ -59,6 +64,7 @@ class SiteRevision(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     comment: Mapped[str | None] = mapped_column(Text)  # a person's words: the send-back note
     detail: Mapped[dict] = mapped_column(JSON, default=dict)  # e.g. {"from": slug, "to": slug}
+    submission: Mapped[str | None] = mapped_column(String(64))  # the form's one-time id (create only)
 
     author: Mapped[User | None] = relationship(lazy="joined")
 

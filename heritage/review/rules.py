@@ -26,6 +26,7 @@ MIN_ROLE: dict[str, Role] = {
     "save": Role.volunteer,
     "set_text": Role.volunteer,
     "revert": Role.volunteer,
+    "discard_edit": Role.volunteer,
     "submit": Role.volunteer,
     "approve": Role.editor,
     "send_back": Role.editor,
@@ -33,9 +34,21 @@ MIN_ROLE: dict[str, Role] = {
     "archive": Role.editor,
     "restore": Role.editor,
     "rename": Role.editor,
+    "choose_code": Role.editor,  # issue a given plaque code (an import keeping printed codes)
 }
 EDITS = ("save", "set_text", "revert")
-OFFERED = ("save", "submit", "approve", "send_back", "publish", "archive", "restore", "rename", "revert")
+OFFERED = (
+    "save",
+    "submit",
+    "approve",
+    "send_back",
+    "publish",
+    "archive",
+    "restore",
+    "rename",
+    "revert",
+    "discard_edit",
+)
 
 
 def check_allowed(actor: User | None, action: str, site: Site | None = None) -> None:
@@ -72,6 +85,8 @@ def state_allows(action: str, state: PublicationState, edit: EditState | None, r
         if state == D or (state == P and edit in (None, EditState.pending)):
             return True
         return editor and (state == R or (state == P and edit == EditState.in_review))
+    if action == "discard_edit":  # only an edit of a published site; once in review, the editor's
+        return state == P and (edit == EditState.pending or (edit == EditState.in_review and editor))
     if action == "submit":
         return state == D or (state == P and edit == EditState.pending)
     if action in ("approve", "send_back"):
@@ -95,6 +110,7 @@ _WRONG_STATE = {
     "publish": _l("There is nothing new to publish on this site."),
     "archive": _l("Only a published site can be archived."),
     "restore": _l("Only an archived site can be restored."),
+    "discard_edit": _l("There is no unsent edit to throw away."),
 }
 
 

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from heritage.accounts.models import Unit
 from heritage.errors import InvalidValues, ValidationError
-from heritage.sites.codes import issue_code, seeded_codes
+from heritage.sites.codes import issue_code, normalise_code, seeded_codes
 from heritage.sites.collation import sort_key
 from heritage.sites.fields import FieldType, SiteValues, fields_for, model_value
 from heritage.sites.models import (
@@ -90,23 +90,42 @@ def create_site(
     slug: str | None = None,
     default_lang: str = "vi",
     code_seed: str | None = None,
+    code: str | None = None,
 ) -> Site:
     """A new site with a fresh plaque code; the slug comes from the default-language name.
 
     `values` are checked as a form's would be (InvalidValues names every bad one). This writes the
     row only: the back office goes through `heritage.review.editing.create`, which also records
     who did it. `code_seed` (demo data only) makes the code reproducible: see `codes.seeded_codes`.
+    `code` issues exactly that code (an import keeping the codes already on plaques); one ever
+    issued here before is refused, since a code never opens two sites.
     """
     values = check_values(values, session=session, default_lang=default_lang)
     site = SITE_CLASSES[values.kind](state=PublicationState(state), version=1)
     site.slug = unique_slug(session, slug or values.texts[default_lang]["name"])
-    code = issue_code(session, candidates=seeded_codes(code_seed) if code_seed else None)
+    code = (
+        _given_code(session, code)
+        if code
+        else issue_code(session, candidates=seeded_codes(code_seed) if code_seed else None)
+    )
     site.plaque_code = code.code
     _write(session, site, values)
     session.add(site)
     session.flush()
     code.site_id = site.id
     return site
+
+
+def _given_code(session: Session, raw: str) -> PlaqueCode:
+    code = normalise_code(raw)
+    if code is None:
+        raise InvalidValues({"code": _l("A plaque code is 5 letters and digits, for example 7KQ2X.")})
+    if session.get(PlaqueCode, code) is not None:
+        raise InvalidValues({"code": _l("The plaque code %(code)s is already issued.", code=code)})
+    row = PlaqueCode(code=code)
+    session.add(row)
+    session.flush()
+    return row
 
 
 def apply_values(session: Session, site: Site, values: SiteValues, default_lang: str = "vi") -> None:

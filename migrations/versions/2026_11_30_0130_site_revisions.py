@@ -45,6 +45,7 @@ def upgrade() -> None:
                 "restored",
                 "renamed",
                 "reverted",
+                "discarded",
             ),
             nullable=False,
         ),
@@ -58,6 +59,7 @@ def upgrade() -> None:
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("comment", sa.Text(), nullable=True),
         sa.Column("detail", sa.JSON(), nullable=False),
+        sa.Column("submission", sa.String(length=64), nullable=True),
         sa.ForeignKeyConstraint(
             ["author_id"], ["users.id"], name=op.f("fk_site_revisions_author_id_users")
         ),
@@ -66,6 +68,7 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_site_revisions")),
         sa.UniqueConstraint("site_id", "number", name="uq_site_revisions_site_id_number"),
+        sa.UniqueConstraint("author_id", "submission", name="uq_site_revisions_author_id_submission"),
     )
     op.create_index("ix_site_revisions_author_id", "site_revisions", ["author_id"], unique=False)
 

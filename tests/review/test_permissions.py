@@ -13,7 +13,7 @@ from heritage.sites.values import site_values
 
 from .conftest import BORDER, YOUTH, relic
 
-VOLUNTEER_ACTIONS = {"save", "submit", "revert"}
+VOLUNTEER_ACTIONS = {"save", "submit", "revert", "discard_edit"}
 # The state each action starts from, reached by the system (None) before the person acts.
 START = {
     "save": [],
@@ -25,6 +25,7 @@ START = {
     "archive": ["publish"],
     "restore": ["publish", "archive"],
     "rename": [],
+    "discard_edit": ["publish", "edit"],
 }
 ACTORS = [
     "volunteer",
@@ -46,7 +47,12 @@ def _site(session, owner: str, action: str):
         )
     site = editing.create(session, None, values)
     for step in START[action]:
-        getattr(editing, step)(session, None, site, site.version)
+        if step == "edit":  # a pending edit of the published site
+            edit = editing.working_values(session, site)
+            edit.texts["vi"]["name"] += " (sửa)"
+            editing.save(session, None, site, edit, site.version)
+        else:
+            getattr(editing, step)(session, None, site, site.version)
     return site
 
 

@@ -193,3 +193,14 @@ def test_a_site_made_before_revisions_gets_a_baseline_first(session, people, mak
     assert baseline.action == RevisionAction.baseline and baseline.author is None
     assert baseline.site_values.texts["vi"]["name"] == "Đình Trung Bản"
     assert (baseline.number, newest.number, site.version) == (1, 2, 2)
+
+
+def test_a_pending_edit_can_be_thrown_away_and_stays_in_the_history(session, people, make_site):
+    site = make_site("Đình Trung Bản", unit_id=people.youth.id)
+    editing.save(session, people.volunteer, site, relic("Bản nháp dở"), site.version)
+    rev = editing.discard_edit(session, people.volunteer, site, site.version)
+    assert pending_edit(session, site) is None and rev.detail == {"dropped": rev.number - 1}
+    assert working_values(session, site).texts["vi"]["name"] == "Đình Trung Bản"
+    assert history(session, site)[1].site_values.texts["vi"]["name"] == "Bản nháp dở"
+    with pytest.raises(WrongState):  # nothing left to throw away
+        editing.discard_edit(session, people.volunteer, site, site.version)
