@@ -23,7 +23,7 @@ from heritage.bulk.sheets import Limits, Table, read_table, write_table
 from heritage.errors import ValidationError
 from heritage.review.editing import create
 from heritage.sites.fields import FIELDS, FieldType, read_values
-from heritage.sites.models import PlaqueCode, PublicationState, Site, SiteKind
+from heritage.sites.models import PublicationState, Site, SiteKind
 from heritage.sites.values import as_row
 
 Progress = Callable[[int, int], None]
@@ -88,10 +88,9 @@ def import_plan(
                 actor,
                 planned.values,
                 slug=planned.slug,
+                code=planned.code,  # a site moved from another database keeps its printed code
                 comment=str(_l("Imported from a spreadsheet (row %(row)d).", row=planned.row)),
             )
-            if planned.code:
-                _keep_code(session, site, planned.code)
         except ValidationError as error:  # a rule the dry run does not know; the caller rolls back
             errors = getattr(error, "errors", None) or {error.field: str(error.message)}
             plan.problems.extend(Problem(planned.row, column, message) for column, message in errors.items())
@@ -109,23 +108,6 @@ def import_plan(
         if progress is not None:
             progress(len(created), total)
     return created
-
-
-def _keep_code(session: Session, site: Site, code: str) -> None:
-    """The site takes the plaque code its row names (a site moved from another database keeps the
-    code printed on its plaque); the dry run found it never issued here.
-
-    The random code `create` issued a moment ago, in this same uncommitted transaction, was never
-    shown to anyone, so dropping its row cannot hand a printed code out twice.
-    """
-    fresh = session.get(PlaqueCode, site.plaque_code)
-    session.add(PlaqueCode(code=code, site_id=site.id))
-    session.flush()
-    site.plaque_code = code
-    session.flush()
-    if fresh is not None:
-        session.delete(fresh)
-        session.flush()
 
 
 def sites_to_export(

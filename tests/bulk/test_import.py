@@ -200,5 +200,5 @@ def test_a_row_failing_during_the_import_takes_every_earlier_row_with_it(session
     with pytest.raises(ImportRefused) as refused:
         import_plan(session, plan, actor=None)
     session.rollback()  # what the CLI and the page do
-    assert [(p.row, p.column) for p in refused.value.plan.problems] == [(3, None)]
+    assert [(p.row, p.column) for p in refused.value.plan.problems] == [(3, "code")]
     assert site_count(session) == 0
