@@ -173,7 +173,15 @@ def live_app(tmp_path):
     url = f"sqlite:///{tmp_path / 'browser.sqlite3'}"
     upgrade(url)
     # Every request comes from 127.0.0.1: the per-address scan limit would stop the counting.
-    app = create_app({"DATABASE_URL": url, "SECRET_KEY": "browser-test", "SCAN_LIMIT_PER_MINUTE": 0})
+    media_dir = tmp_path / "media"
+    app = create_app(
+        {
+            "DATABASE_URL": url,
+            "SECRET_KEY": "browser-test",
+            "SCAN_LIMIT_PER_MINUTE": 0,
+            "MEDIA_DIR": str(media_dir),
+        }
+    )
     # The shared session factory may still carry another fixture's settings: back to the defaults.
     db.sessionmaker.configure(bind=db.engine, join_transaction_mode="conditional_savepoint")
     with app.app_context():
@@ -186,7 +194,12 @@ def live_app(tmp_path):
     thread = threading.Thread(target=server.serve_forever, name="live-app", daemon=True)
     thread.start()
     try:
-        yield {"base_url": f"http://127.0.0.1:{server.server_port}", "sites": texts, "database_url": url}
+        yield {
+            "base_url": f"http://127.0.0.1:{server.server_port}",
+            "sites": texts,
+            "database_url": url,
+            "media_dir": media_dir,
+        }
     finally:
         server.shutdown()
         thread.join(timeout=10)

@@ -46,7 +46,7 @@ def _api_error(error: ApiError):
     return error_response(error.status, error.code, error.message)
 
 
-def _lang_arg() -> str:
+def lang_arg() -> str:
     # Absent means the default; present must be one of the document's enum (`lang=` is not).
     lang = request.args.get("lang", current_app.config["DEFAULT_LANGUAGE"])
     if lang not in supported_languages():
@@ -128,7 +128,7 @@ def site_detail(site: Site) -> dict:
 
 @bp.get("/sites")
 def list_sites():
-    lang = _lang_arg()
+    lang = lang_arg()
     kind = request.args.get("kind")  # as lang: `kind=` is not a kind
     if kind is not None and kind not in {k.value for k in SiteKind}:
         raise ApiError(400, "bad_kind", f"kind must be one of: {', '.join(k.value for k in SiteKind)}.")
@@ -175,7 +175,7 @@ def _coordinate_arg(name: str, bound: int) -> float:
 @bp.get("/map")
 def map_sites():
     """Every listed site with coordinates as a GeoJSON FeatureCollection, for the map page."""
-    lang = _lang_arg()
+    lang = lang_arg()
     chain = fallback_chain(lang, list(current_app.config["FALLBACK_LANGUAGES"]))
     features = []
     for site in nearby.located_sites(db.session, chain):
@@ -209,7 +209,7 @@ def map_sites():
 @bp.get("/nearby")
 def nearby_sites():
     """The listed sites nearest a point, with distance and compass direction from it."""
-    lang = _lang_arg()
+    lang = lang_arg()
     lat, lon = _coordinate_arg("lat", 90), _coordinate_arg("lon", 180)
     limit = _whole_number_arg("limit", 10, MAX_NEARBY)
     chain = fallback_chain(lang, list(current_app.config["FALLBACK_LANGUAGES"]))

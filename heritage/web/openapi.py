@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from heritage.sites.models import LocationPrecision, PublicationState, Ranking, SiteKind
 from heritage.sites.search import MAX_QUERY_CHARS, MAX_QUERY_WORDS
+from heritage.web.openapi_packs import pack_paths, pack_schemas
 
 _NULLABLE_STRING = {"type": ["string", "null"]}
 MAX_PAGE = 100_000  # the API refuses pages past this (the visitor list clamps to it)
@@ -133,6 +134,7 @@ def schemas(languages: list[str]) -> dict:
     }
     return {
         **_map_schemas(),
+        **pack_schemas(_envelope),
         "Location": location,
         "SiteSummary": summary,
         "SiteText": text,
@@ -335,6 +337,7 @@ def openapi_document(languages: list[str], max_per_page: int = 100) -> dict:
         "info": {"title": "Quảng Ninh heritage sites API", "version": "1.0.0"},
         "paths": {
             **_map_paths(lang_param),
+            **pack_paths(lang_param, _json),
             "/api/v1/sites": {
                 "get": {
                     "operationId": "listSites",
