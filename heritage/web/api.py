@@ -14,7 +14,7 @@ from heritage.extensions import csrf, db
 from heritage.i18n.fallback import fallback_chain
 from heritage.i18n.web import supported_languages
 from heritage.places.geo import parse_coordinate
-from heritage.sites import nearby, queries
+from heritage.sites import map_area, nearby, queries
 from heritage.sites.codes import normalise_code
 from heritage.sites.models import Site, SiteKind
 from heritage.sites.search import QueryTooLong, parse_query
@@ -172,32 +172,82 @@ def _coordinate_arg(name: str, bound: int) -> float:
         ) from None
 
 
+def _bbox_arg() -> map_area.Box:
+    raw = request.args.get("bbox")
+    if raw is None:
+        return map_area.WORLD
+    parts = raw.split(",")
+    try:
+        if len(parts) != 4:
+            raise ValueError(raw)
+        west, east = parse_coordinate(parts[0], 180), parse_coordinate(parts[2], 180)
+        south, north = parse_coordinate(parts[1], 90), parse_coordinate(parts[3], 90)
+        if west > east or south > north:
+            raise ValueError(raw)
+    except ValueError:
+        raise ApiError(
+            400,
+            "bad_bbox",
+            "bbox must be west,south,east,north in decimal degrees, west <= east and south <= north.",
+        ) from None
+    return map_area.Box(west, south, east, north)
+
+
+def _zoom_arg(box: map_area.Box) -> int:
+    raw = request.args.get("zoom")
+    if raw is None:
+        return map_area.zoom_for(box)
+    if not (raw.isascii() and raw.isdigit() and len(raw) <= 2) or int(raw) > map_area.MAX_ZOOM:
+        raise ApiError(400, "bad_zoom", f"zoom must be a whole number from 0 to {map_area.MAX_ZOOM}.")
+    return int(raw)
+
+
+def _site_feature(site: Site, lang: str, chain: list[str]) -> dict:
+    shown = shown_text(site, lang, chain)
+    return {
+        "type": "Feature",
+        # GeoJSON order: longitude first (RFC 7946).
+        "geometry": {"type": "Point", "coordinates": [site.longitude, site.latitude]},
+        "properties": {
+            "slug": site.slug,
+            "kind": site.kind.value,
+            "name": shown.text.name if shown.text else site.slug,
+            "lang": shown.lang,
+            "is_fallback": shown.is_fallback,
+            "precision": site.location_precision.value,
+            "radius_m": site.location_radius_m,
+            "page_path": page_url(site, lang),
+        },
+    }
+
+
+def _cluster_feature(cluster: map_area.Cluster) -> dict:
+    b = cluster.bounds
+    return {
+        "type": "Feature",
+        "geometry": {"type": "Point", "coordinates": [cluster.longitude, cluster.latitude]},
+        "properties": {"cluster": True, "count": cluster.count, "bbox": [b.west, b.south, b.east, b.north]},
+    }
+
+
 @bp.get("/map")
 def map_sites():
-    """Every listed site with coordinates as a GeoJSON FeatureCollection, for the map page."""
+    """The listed sites with coordinates in `bbox` as GeoJSON: each site when there are at most
+    map_area.MAX_POINTS, else clusters on a grid fitted to `zoom` (sites alone in a cell stay sites)."""
     lang = lang_arg()
+    box = _bbox_arg()
+    zoom = _zoom_arg(box)
     chain = fallback_chain(lang, list(current_app.config["FALLBACK_LANGUAGES"]))
-    features = []
-    for site in nearby.located_sites(db.session, chain):
-        shown = shown_text(site, lang, chain)
-        features.append(
-            {
-                "type": "Feature",
-                # GeoJSON order: longitude first (RFC 7946).
-                "geometry": {"type": "Point", "coordinates": [site.longitude, site.latitude]},
-                "properties": {
-                    "slug": site.slug,
-                    "kind": site.kind.value,
-                    "name": shown.text.name if shown.text else site.slug,
-                    "lang": shown.lang,
-                    "is_fallback": shown.is_fallback,
-                    "precision": site.location_precision.value,
-                    "radius_m": site.location_radius_m,
-                    "page_path": page_url(site, lang),
-                },
-            }
-        )
-    meta = {"total": len(features), "without_location": nearby.count_without_location(db.session)}
+    found = map_area.sites_in_area(db.session, box, zoom, chain)
+    features = [_site_feature(site, lang, chain) for site in found.sites]
+    features += [_cluster_feature(cluster) for cluster in found.clusters]
+    bounds = found.bounds
+    meta = {
+        "total": found.total,
+        "without_location": nearby.count_without_location(db.session),
+        "clustered": bool(found.clusters),
+        "bounds": [bounds.west, bounds.south, bounds.east, bounds.north] if bounds else None,
+    }
     response = jsonify(
         {"ok": True, "data": {"type": "FeatureCollection", "features": features}, "meta": meta}
     )
