@@ -198,3 +198,16 @@ def test_map_asks_by_area_and_shows_server_clusters_when_there_are_many(phone, l
     later = [u for u in log["requests"] if "/api/v1/map" in u][-1]
     assert int(later.split("zoom=")[1].split("&")[0]) > int(asked[-1].split("zoom=")[1].split("&")[0])
     assert log["errors"] == []
+
+
+@pytest.mark.parametrize("lang", ["vi", "en", "zh", "ko"])
+def test_map_page_passes_axe_with_markers_and_a_popup(phone, live_app, axe, lang):
+    page, log = phone(lang)
+    page.goto(f"{live_app['base_url']}/{lang}/map", wait_until="load")
+    page.wait_for_selector("#site-map[data-markers]", timeout=15_000)
+    page.wait_for_load_state("networkidle")
+    assert axe(page) == []
+    page.locator(".leaflet-marker-icon.pin").first.click()
+    page.locator(".leaflet-popup-content").wait_for(timeout=5_000)
+    assert axe(page) == []
+    assert log["errors"] == []
