@@ -180,17 +180,16 @@ def _bbox_arg() -> map_area.Box:
     try:
         if len(parts) != 4:
             raise ValueError(raw)
-        west, east = parse_coordinate(parts[0], 180), parse_coordinate(parts[2], 180)
-        south, north = parse_coordinate(parts[1], 90), parse_coordinate(parts[3], 90)
-        if west > east or south > north:
-            raise ValueError(raw)
+        lons = sorted((parse_coordinate(parts[0], 180), parse_coordinate(parts[2], 180)))
+        lats = sorted((parse_coordinate(parts[1], 90), parse_coordinate(parts[3], 90)))
     except ValueError:
         raise ApiError(
             400,
             "bad_bbox",
-            "bbox must be west,south,east,north in decimal degrees, west <= east and south <= north.",
+            "bbox must be west,south,east,north in decimal degrees (longitude -180 to 180, latitude -90 to 90).",
         ) from None
-    return map_area.Box(west, south, east, north)
+    # Two opposite corners in either order name the same box (none crosses the antimeridian here).
+    return map_area.Box(lons[0], lats[0], lons[1], lats[1])
 
 
 def _zoom_arg(box: map_area.Box) -> int:

@@ -336,9 +336,21 @@ def _map_paths(lang_param: dict) -> dict:
                     {
                         "name": "bbox",
                         "in": "query",
-                        "description": "west,south,east,north in decimal degrees",
-                        "schema": {"type": "string"},
-                        "example": "106.4,20.7,108.1,21.7",
+                        "description": "west,south,east,north in decimal degrees (two opposite corners)",
+                        "style": "form",
+                        "explode": False,
+                        "schema": {
+                            "type": "array",
+                            "prefixItems": [
+                                {"type": "number", "minimum": -180, "maximum": 180},
+                                {"type": "number", "minimum": -90, "maximum": 90},
+                                {"type": "number", "minimum": -180, "maximum": 180},
+                                {"type": "number", "minimum": -90, "maximum": 90},
+                            ],
+                            "minItems": 4,
+                            "maxItems": 4,
+                        },
+                        "example": [106.4, 20.7, 108.1, 21.7],
                     },
                     {
                         "name": "zoom",
