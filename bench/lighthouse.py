@@ -1,4 +1,4 @@
-"""Lighthouse (npm, mobile preset, Debian's chromium) on the home, a site page and a scan URL:
+"""Lighthouse (npm, mobile preset, Debian's chromium) on the home, a site page, a scan URL and a trail page:
 the four category scores, and first contentful paint and bytes as Lighthouse measures them.
 
 Needs `npm ci` (scripts/build-assets.sh) for node_modules/.bin/lighthouse.
@@ -44,6 +44,7 @@ def audit(url: str) -> dict:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--slug", default="dinh-trung-ban")
+    parser.add_argument("--trail", default="bach-dang-quang-yen")
     parser.add_argument("--lang", default="vi")
     parser.add_argument("--runs", type=int, default=3, help="runs per page; medians are printed")
     args = parser.parse_args()
@@ -54,6 +55,7 @@ def main() -> int:
             "home": f"{base}/{args.lang}/",
             "site page": f"{base}/{args.lang}/sites/{args.slug}",
             "scan URL": f"{base}/q/{codes[args.slug]}?lang={args.lang}",
+            "trail page": f"{base}/{args.lang}/trails/{args.trail}",
         }
         runs = {name: [] for name in pages}
         for _ in range(args.runs):  # interleaved: a noisy moment of the machine hits every page

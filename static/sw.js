@@ -5,12 +5,16 @@
      under its own address and under its plaque URL /q/CODE, so a later scan opens it offline.
    - Never-saved pages, offline: the offline page in the visitor's language (precached).
    - Our static files and images: from the cache once fetched.
-   - A plaque scanned offline is queued and sent once to /api/v1/scans when the network is back. */
+   - A plaque scanned offline is queued and sent once to /api/v1/scans when the network is back.
+   - "Save for offline" (static/js/offline-pack.js) hands over a trail's or a district's pages and
+     files; they are saved like opened pages, marked as the pack's, and its record lists them so
+     removing it deletes what no other pack and no visit of the visitor's own still needs. */
 "use strict";
 var CONFIG = self.HERITAGE;
 var PAGES = "heritage-pages-v1";
 var FILES = "heritage-files-v1";
 var QUEUE = "heritage-scan-queue-v1";
+var PACKS = "heritage-packs-v1";
 var ASSET_URLS = Object.keys(CONFIG.assets).map(function (name) { return CONFIG.assets[name]; });
 var HASHED = /^(.+)\.[0-9a-f]{10}(\.[A-Za-z0-9]+)$/;
 
@@ -43,7 +47,10 @@ self.addEventListener("activate", function (event) {
 });
 
 self.addEventListener("message", function (event) {
-  if (event.data === "send-scans") event.waitUntil(sendScans());
+  var data = event.data;
+  if (data === "send-scans") event.waitUntil(sendScans());
+  else if (data && data.type === "save-pack") event.waitUntil(savePack(data.pack, event.ports[0]));
+  else if (data && data.type === "remove-pack") event.waitUntil(removePack(data.key, event.ports[0]));
 });
 
 self.addEventListener("sync", function (event) {
@@ -86,7 +93,7 @@ function page(event, url) {
     event.waitUntil(sendScans());
     return response;
   }, function () {
-    return saved(code ? "/q/" + code : url.pathname).then(function (copy) {
+    return saved(code ? "/q/" + code : pageKey(url)).then(function (copy) {
       if (code) event.waitUntil(queueScan(code, copy ? copy.lang : languageOf(url)));
       if (copy) return copy.response;
       return caches.open(PAGES).then(function (cache) {
@@ -98,24 +105,37 @@ function page(event, url) {
   });
 }
 
-// One copy under the page's address and one under its plaque URL, with when and what it was.
-function save(url, response) {
+// A page's cache key: its path and its query without empty fields, in a fixed order, so a
+// district list saved from a link opens from the filter form's address too.
+function pageKey(url) {
+  var fields = [];
+  new URLSearchParams(url.search).forEach(function (value, name) { if (value !== "") fields.push([name, value]); });
+  fields.sort(function (a, b) { return a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0; });
+  var query = new URLSearchParams(fields).toString();
+  return url.pathname + (query ? "?" + query : "");
+}
+
+// One copy under the page's address and, for a site page, one under its plaque URL, with when
+// and what it was. A copy a pack saves is marked as the pack's, unless the visitor opened that
+// page first: removing the pack then leaves it.
+function save(url, response, byPack) {
   var code = response.headers.get("Heritage-Plaque-Code");
-  var address = response.headers.get("Content-Location") || url.pathname;
+  var address = pageKey(new URL(response.headers.get("Content-Location") || url.pathname + url.search, self.location.origin));
   var savedAt = new Date(response.headers.get("Date") || Date.now());
-  return response.text().then(function (html) {
-    var title = (/<title>([^<]*)<\/title>/.exec(html) || [])[1] || address;
-    var headers = {
-      "Content-Type": "text/html; charset=utf-8",
-      "Heritage-Plaque-Code": code,
-      "Heritage-Saved-At": (isNaN(savedAt) ? new Date() : savedAt).toISOString(),
-      "Heritage-Saved-Title": encodeURIComponent(unescapeHtml(title))
-    };
-    return caches.open(PAGES).then(function (cache) {
-      return Promise.all([
-        cache.put(address, new Response(html, { headers: headers })),
-        cache.put("/q/" + code, new Response(html, { headers: headers }))
-      ]);
+  return Promise.all([response.text(), caches.open(PAGES)]).then(function (opened) {
+    var html = opened[0], cache = opened[1];
+    return (byPack ? cache.match(address) : Promise.resolve(null)).then(function (before) {
+      var title = (/<title>([^<]*)<\/title>/.exec(html) || [])[1] || address;
+      var headers = {
+        "Content-Type": "text/html; charset=utf-8",
+        "Heritage-Saved-At": (isNaN(savedAt) ? new Date() : savedAt).toISOString(),
+        "Heritage-Saved-Title": encodeURIComponent(unescapeHtml(title))
+      };
+      if (code) headers["Heritage-Plaque-Code"] = code;
+      if (byPack && (!before || before.headers.get("Heritage-Saved-By") === "pack")) headers["Heritage-Saved-By"] = "pack";
+      var puts = [cache.put(address, new Response(html, { headers: headers }))];
+      if (code) puts.push(cache.put("/q/" + code, new Response(html, { headers: headers })));
+      return Promise.all(puts);
     });
   });
 }
@@ -156,7 +176,11 @@ function file(request, url) {
           var m = HASHED.exec(u);
           return m && m[1] + m[2] === match[1] + match[2];
         })[0];
-        return (current ? cache.match(current) : Promise.resolve(null)).then(function (r) { return r || Response.error(); });
+        // A photo in another rendition than the one a pack saved (the screen was turned): that one.
+        var standIn = current ? Promise.resolve(current) : aliasOf(url.pathname);
+        return standIn.then(function (other) { return other ? cache.match(other) : null; }).then(function (r) {
+          return r || Response.error();
+        });
       });
     });
   });
@@ -195,4 +219,104 @@ function sendScans() {
     });
   }).catch(function () {}).then(function () { sending = null; });
   return sending;
+}
+
+// --- Packs: a trail or a district saved for offline ---------------------------------------------
+
+function packAddress(key) {
+  return "/offline-packs/" + encodeURIComponent(key);
+}
+
+function packRecords() {
+  return caches.open(PACKS).then(function (cache) { return cache.matchAll(); }).then(function (answers) {
+    return Promise.all(answers.map(function (answer) { return answer.json(); }));
+  });
+}
+
+function aliasOf(path) {
+  return packRecords().then(function (records) {
+    for (var i = 0; i < records.length; i++) {
+      if (records[i].aliases && records[i].aliases[path]) return records[i].aliases[path];
+    }
+    return null;
+  }).catch(function () { return null; });
+}
+
+// `width` downloads at a time: a weak link is shared, not flooded.
+function inTurns(items, width, work) {
+  var next = 0;
+  function lane() {
+    if (next >= items.length) return Promise.resolve();
+    var item = items[next++];
+    return work(item).then(lane);
+  }
+  var lanes = [];
+  for (var i = 0; i < Math.min(width, items.length); i++) lanes.push(lane());
+  return Promise.all(lanes);
+}
+
+// pack: {key, name, lang, page, pages: [{url, bytes}], files: [{url, bytes}], aliases: {url: url}}.
+// Progress goes back through `port`; the record is written last, so a pack is saved or it is not.
+function savePack(pack, port) {
+  var items = pack.pages.map(function (p) { return { url: p.url, bytes: p.bytes, page: true }; })
+    .concat(pack.files.map(function (f) { return { url: f.url, bytes: f.bytes }; }));
+  var total = items.reduce(function (sum, item) { return sum + item.bytes; }, 0);
+  var done = 0;
+  function tell(message) { if (port) port.postMessage(message); }
+  tell({ type: "progress", bytes: 0, total: total });
+  return caches.open(FILES).then(function (files) {
+    return inTurns(items, 3, function (item) {
+      return fetch(item.url, { credentials: "same-origin", cache: item.page ? "no-cache" : "default" }).then(function (response) {
+        if (!response.ok) throw new Error(item.url + " answered " + response.status);
+        return item.page ? save(new URL(item.url, self.location.origin), response, true) : files.put(item.url, response);
+      }).then(function () {
+        done += item.bytes;
+        tell({ type: "progress", bytes: done, total: total });
+      });
+    });
+  }).then(function () {
+    var record = {
+      key: pack.key,
+      name: pack.name,
+      lang: pack.lang,
+      page: pack.page,
+      savedAt: new Date().toISOString(),
+      pages: pack.pages.map(function (p) { return p.url; }),
+      files: pack.files.map(function (f) { return f.url; }),
+      aliases: pack.aliases || {},
+      bytes: total
+    };
+    return caches.open(PACKS).then(function (cache) {
+      return cache.put(packAddress(pack.key), new Response(JSON.stringify(record), { headers: { "Content-Type": "application/json" } }));
+    }).then(function () { tell({ type: "saved", savedAt: record.savedAt }); });
+  }).catch(function (error) { tell({ type: "failed", message: String(error) }); });
+}
+
+// Deletes the pack's pages and files, but not what another pack lists, the precached files, or a
+// page the visitor opened themselves (no longer marked as the pack's).
+function removePack(key, port) {
+  function tell(message) { if (port) port.postMessage(message); }
+  return packRecords().then(function (records) {
+    var mine = records.filter(function (r) { return r.key === key; })[0];
+    if (!mine) return null;
+    var kept = {};
+    records.forEach(function (r) {
+      if (r.key !== key) r.pages.concat(r.files).forEach(function (u) { kept[u] = true; });
+    });
+    ASSET_URLS.forEach(function (u) { kept[u] = true; });
+    return Promise.all([caches.open(PAGES), caches.open(FILES)]).then(function (open) {
+      var pages = open[0], files = open[1];
+      var work = mine.pages.filter(function (u) { return !kept[u]; }).map(function (u) {
+        var address = pageKey(new URL(u, self.location.origin));
+        return pages.match(address).then(function (hit) {
+          if (!hit || hit.headers.get("Heritage-Saved-By") !== "pack") return null;
+          var code = hit.headers.get("Heritage-Plaque-Code");
+          return Promise.all([pages.delete(address), code ? pages.delete("/q/" + code) : null]);
+        });
+      }).concat(mine.files.filter(function (u) { return !kept[u]; }).map(function (u) { return files.delete(u); }));
+      return Promise.all(work);
+    });
+  }).then(function () {
+    return caches.open(PACKS).then(function (cache) { return cache.delete(packAddress(key)); });
+  }).then(function () { tell({ type: "removed" }); }, function (error) { tell({ type: "failed", message: String(error) }); });
 }

@@ -191,12 +191,13 @@ def live_app(tmp_path):
     url = f"sqlite:///{tmp_path / 'browser.sqlite3'}"
     upgrade(url)
     # Every request comes from 127.0.0.1: the per-address scan limit would stop the counting.
+    media_dir = tmp_path / "media"
     app = create_app(
         {
             "DATABASE_URL": url,
             "SECRET_KEY": "browser-test",
             "SCAN_LIMIT_PER_MINUTE": 0,
-            "MEDIA_DIR": str(tmp_path / "media"),  # uploads from a browser test stay in the test
+            "MEDIA_DIR": str(media_dir),
         }
     )
     # The shared session factory may still carry another fixture's settings: back to the defaults.
@@ -211,7 +212,12 @@ def live_app(tmp_path):
     thread = threading.Thread(target=server.serve_forever, name="live-app", daemon=True)
     thread.start()
     try:
-        yield {"base_url": f"http://127.0.0.1:{server.server_port}", "sites": texts, "database_url": url}
+        yield {
+            "base_url": f"http://127.0.0.1:{server.server_port}",
+            "sites": texts,
+            "database_url": url,
+            "media_dir": media_dir,
+        }
     finally:
         server.shutdown()
         thread.join(timeout=10)

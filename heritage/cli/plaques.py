@@ -19,8 +19,10 @@ from heritage.plaques.production import (
     content_for,
     plaque_history,
     produce,
+    produce_trails,
     published_sites,
     select_sites,
+    select_trails,
 )
 from heritage.plaques.verify import atomic_write
 from heritage.sites.models import SiteKind
@@ -31,6 +33,9 @@ from heritage.sites.models import SiteKind
 @click.option("--all", "all_sites", is_flag=True, help="Every site that is not archived.")
 @click.option("--district", help="Every site of one district (as written on the site).")
 @click.option("--kind", type=click.Choice([k.value for k in SiteKind]))
+@click.option(
+    "--trail", "trails", multiple=True, help="A trail's own plaque (opens the trail page); repeatable."
+)
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="pdf", show_default=True)
 @click.option(
     "--size", help="sticker, plaque (default), sign, a4 or WxHmm; --check alone covers every preset."
@@ -65,6 +70,7 @@ def plaques_command(
     all_sites,
     district,
     kind,
+    trails,
     fmt,
     size,
     sheet,
@@ -90,11 +96,18 @@ def plaques_command(
         if output is None:
             raise click.UsageError("Say where to write the plaques with -o PATH.")
         order = PlaqueOrder(fmt, plaque_size, sheet, error_correction, logo.read_bytes() if logo else None)
-        sites = select_sites(db.session, codes, all_sites=all_sites, district=district, kind=kind)
-        with click.progressbar(length=len(sites), label="Rendering and verifying", show_pos=True) as bar:
-            files, batch = produce(
+        if trails and (codes or all_sites or district or kind):
+            raise click.UsageError("Print trails (--trail) and sites in separate runs.")
+        chosen = (
+            select_trails(db.session, trails)
+            if trails
+            else select_sites(db.session, codes, all_sites=all_sites, district=district, kind=kind)
+        )
+        make = produce_trails if trails else produce
+        with click.progressbar(length=len(chosen), label="Rendering and verifying", show_pos=True) as bar:
+            files, batch = make(
                 db.session,
-                sites,
+                chosen,
                 order,
                 created_by=f"cli:{getpass.getuser()}",
                 base_url=current_app.config["PUBLIC_BASE_URL"],

@@ -10,7 +10,8 @@ from dataclasses import dataclass
 
 from .payload import ERROR_CORRECTION, QR_ALPHANUMERIC, PlaqueError, normalize_code
 
-KINDS = ("heritage_relic", "red_address", "border_marker", "scenic_spot")
+# The four kinds of site, and a trail: its plaque stands at its start and opens the trail page.
+KINDS = ("heritage_relic", "red_address", "border_marker", "scenic_spot", "trail")
 
 # Call to action, in the four languages visitors to Quảng Ninh read most.
 CALL_TO_ACTION = {
@@ -43,6 +44,8 @@ KIND_STYLES = {
         "CỘT MỐC BIÊN GIỚI", "NATIONAL BORDER MARKER", "#1B3A2F", "#8FB8DE", "#E7EFEA"
     ),
     "scenic_spot": KindStyle("DANH LAM THẮNG CẢNH", "SCENIC LANDMARK", "#004E57", "#7CC6E8", "#E3F2F3"),
+    # The trail purple of the visitor pages (.k-trail), a shade deeper for the gold label.
+    "trail": KindStyle("TUYẾN THAM QUAN DI SẢN", "HERITAGE TRAIL", "#4B2E7A", "#F2D27A", "#EEE9F5"),
 }
 INK = "#111111"  # near-black body text
 QR_DARK = "#000000"  # pure black modules, on pure white

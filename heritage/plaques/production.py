@@ -20,6 +20,7 @@ from heritage.plaques.payload import PlaqueError
 from heritage.sites.codes import normalise_code
 from heritage.sites.models import Site, SiteKind
 from heritage.sites.visibility import LISTED, PRINTABLE
+from heritage.trails.models import Trail
 
 FORMATS = ("png", "svg", "pdf")
 SHEETS = ("A4", "A3")
@@ -135,6 +136,41 @@ def preview_png(
     return render_png(content_for(site, base_url, default_unit, "H", extra_languages), size, dpi=dpi)
 
 
+def select_trails(session: Session, slugs: list[str] | tuple[str, ...]) -> list[Trail]:
+    """Trails by slug, for their own plaques (a draft's too: its plaque is made before opening)."""
+    found = {
+        t.slug: t
+        for t in session.scalars(
+            select(Trail).options(selectinload(Trail.texts)).where(Trail.slug.in_(slugs))
+        )
+    }
+    unknown = [slug for slug in slugs if slug not in found]
+    if unknown:
+        raise PlaqueError(f"No trail has the slug {', '.join(unknown)}.")
+    return [found[slug] for slug in dict.fromkeys(slugs)]
+
+
+def trail_content(
+    trail: Trail, base_url: str, default_unit: str, error_correction: str = "H", extra_languages=("zh",)
+) -> PlaqueContent:
+    """A trail's plaque: the trail's names, its code, the trail design; scanning opens its page."""
+    if not trail.plaque_code:
+        raise PlaqueError(f"The trail {trail.slug} has no plaque code yet.")
+    vi = trail.texts.get("vi") or next(iter(trail.texts.values()))
+    en = trail.texts.get("en")
+    wanted = [lang for lang in EXTRA_NAME_LANGUAGES if lang in extra_languages and lang in trail.texts]
+    return make_content(
+        base_url,
+        trail.plaque_code,
+        "trail",
+        name_vi=vi.name,
+        name_en=en.name if en else "",
+        managing_unit=default_unit,
+        error_correction=error_correction,
+        extra_names=tuple((lang, trail.texts[lang].name) for lang in wanted),
+    )
+
+
 def published_sites(session: Session) -> list[Site]:
     """Every published site, the plaques `--check` weathers when no selection is given."""
     stmt = select(Site).options(selectinload(Site.texts)).order_by(Site.district, Site.slug)
@@ -174,6 +210,49 @@ def produce(
     contents = [
         content_for(s, base_url, default_unit, order.error_correction, extra_languages) for s in sites
     ]
+    printed = [(content, site.id, site.slug) for site, content in zip(sites, contents, strict=True)]
+    return _produce(
+        session,
+        printed,
+        order,
+        created_by=created_by,
+        base_url=base_url,
+        progress=progress,
+        printed_by=printed_by,
+    )
+
+
+def produce_trails(
+    session: Session,
+    trails: list[Trail],
+    order: PlaqueOrder,
+    *,
+    created_by: str,
+    base_url: str,
+    default_unit: str,
+    progress: Progress | None = None,
+    extra_languages=("zh",),
+) -> tuple[list[PlaqueFile], PrintBatch]:
+    """The trails' own plaques, rendered, verified and recorded like the sites'."""
+    printed = [
+        (trail_content(t, base_url, default_unit, order.error_correction, extra_languages), None, t.slug)
+        for t in trails
+    ]
+    return _produce(session, printed, order, created_by=created_by, base_url=base_url, progress=progress)
+
+
+def _produce(
+    session: Session,
+    printed: list[tuple[PlaqueContent, int | None, str]],
+    order: PlaqueOrder,
+    *,
+    created_by: str,
+    base_url: str,
+    progress: Progress | None,
+    printed_by: User | None = None,
+) -> tuple[list[PlaqueFile], PrintBatch]:
+    """(content, site id or None, slug) per plaque: files, then the batch recorded."""
+    contents = [content for content, _site_id, _slug in printed]
     files: list[PlaqueFile] = []
     if order.sheet:
         from heritage.plaques.sheets import render_sheet_pdf
@@ -184,20 +263,21 @@ def produce(
         name = f"plaques-{order.size.name}-{order.sheet}-{len(contents)}.pdf"
         files.append(PlaqueFile(name, data, tuple(c.code for c in contents)))
     else:
-        for done, (site, content) in enumerate(zip(sites, contents, strict=True), start=1):
+        for done, (content, _site_id, slug) in enumerate(printed, start=1):
             data = render_one(content, order)
-            files.append(PlaqueFile(f"{content.code}-{site.slug}.{order.format}", data, (content.code,)))
+            files.append(PlaqueFile(f"{content.code}-{slug}.{order.format}", data, (content.code,)))
             if progress:
                 progress(done, len(contents))
+    site_ids = [site_id for _content, site_id, _slug in printed]
     batch = record_batch(
-        session, sites, contents, order, created_by=created_by, base_url=base_url, printed_by=printed_by
+        session, site_ids, contents, order, created_by=created_by, base_url=base_url, printed_by=printed_by
     )
     return files, batch
 
 
 def record_batch(
     session: Session,
-    sites: list[Site],
+    site_ids: list[int | None],
     contents: list[PlaqueContent],
     order: PlaqueOrder,
     *,
@@ -218,7 +298,9 @@ def record_batch(
         crop_marks=order.size.crop_marks,
         base_url=base_url,
         items=[
-            PrintBatchItem(code=c.code, site_id=s.id, url=c.url) for s, c in zip(sites, contents, strict=True)
+            # A trail's plaque has no site: its code alone names it.
+            PrintBatchItem(code=c.code, site_id=site_id, url=c.url)
+            for site_id, c in zip(site_ids, contents, strict=True)
         ],
     )
     session.add(batch)

@@ -80,29 +80,3 @@ def count_without_location(session: Session) -> int:
         )
         or 0
     )
-
-
-def located_sites(session: Session, langs: list[str]) -> list[Site]:
-    """Every listed site with coordinates, with only what a map marker shows."""
-    return list(
-        session.scalars(
-            select(Site)
-            .where(Site.state.in_(LISTED), Site.latitude.is_not(None), Site.longitude.is_not(None))
-            .order_by(Site.slug)
-            .options(
-                load_only(
-                    Site.id,
-                    Site.kind,
-                    Site.slug,
-                    Site.state,
-                    Site.latitude,
-                    Site.longitude,
-                    Site.location_precision,
-                    Site.location_radius_m,
-                ),
-                selectinload(Site.texts.and_(SiteText.lang.in_(langs))).load_only(
-                    SiteText.lang, SiteText.name
-                ),
-            )
-        )
-    )

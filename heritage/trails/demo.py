@@ -8,6 +8,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from heritage.sites.codes import seeded_codes
 from heritage.sites.models import PublicationState, Site
 from heritage.trails.models import Trail
 from heritage.trails.services import create_trail
@@ -30,6 +31,8 @@ def load_demo_trails(session: Session, path: Path = TRAILS_PATH) -> list[Trail]:
             texts=record["text"],
             sites=[sites[slug] for slug in record["stops"]],
             state=PublicationState.published,
+            # The same code on every load of the demo: README and tests can name it.
+            code_candidates=seeded_codes(f"trail:{record['slug']}"),
         )
         for record in records
     ]

@@ -17,6 +17,9 @@ class Trail(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(String(120), unique=True)
+    # The code of the trail's own plaque (issued from the sites' pool, so a scan finds one or the
+    # other): its scan URL opens the trail page. Never changes, like a site's.
+    plaque_code: Mapped[str | None] = mapped_column(String(5), unique=True)
     # The same states and the same visibility rule as sites (heritage.sites.visibility).
     state: Mapped[PublicationState] = mapped_column(
         string_enum(PublicationState, "publication_state"), default=PublicationState.draft

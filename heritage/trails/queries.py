@@ -37,6 +37,11 @@ def listed_trail(session: Session, slug: str, langs: list[str]) -> Trail | None:
     )
 
 
+def trail_for_code(session: Session, code: str) -> Trail | None:
+    """The trail whose plaque has this code, whatever its state (the caller decides what shows)."""
+    return session.scalar(select(Trail).where(Trail.plaque_code == code))
+
+
 def shown_stops(trail: Trail) -> list[Site]:
     """The trail's sites in order, leaving out any a visitor may not see (a draft, an archive)."""
     return [stop.site for stop in trail.stops if is_listed(stop.site.state)]

@@ -5,10 +5,13 @@ The demo loader calls them today; the back office's trail editor will call the s
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from heritage.errors import ValidationError
+from heritage.sites.codes import issue_code
 from heritage.sites.models import PublicationState, Site
 from heritage.sites.slugs import slugify
 from heritage.trails.models import Trail, TrailStop, TrailText
@@ -38,8 +41,10 @@ def create_trail(
     texts: dict[str, dict],
     sites: list[Site],
     state: PublicationState = PublicationState.draft,
+    code_candidates: Iterator[str] | None = None,
 ) -> Trail:
-    """A trail through `sites` in that order, with a text per language ({"vi": {"name": ...}})."""
+    """A trail through `sites` in that order, with a text per language ({"vi": {"name": ...}}),
+    and a plaque code of its own (the first free one of `code_candidates`, else random)."""
     clean = slugify(slug)
     if not clean:
         raise ValidationError("The slug needs at least one letter or digit.", field="slug")
@@ -47,7 +52,7 @@ def create_trail(
         raise ValidationError(f"A trail with the slug {clean!r} exists already.", field="slug")
     if "vi" not in texts:
         raise ValidationError("A trail needs its Vietnamese text.", field="texts")
-    trail = Trail(slug=clean, state=state)
+    trail = Trail(slug=clean, state=state, plaque_code=issue_code(session, candidates=code_candidates).code)
     for lang, fields in texts.items():
         set_trail_text(trail, lang, **fields)
     trail.stops = [TrailStop(site=site, position=n) for n, site in enumerate(sites, start=1)]

@@ -23,6 +23,7 @@ def register_web(app: Flask) -> None:
         maps,
         media,
         offline,
+        offline_packs,
         security,
         seo,
         static_files,
@@ -52,5 +53,6 @@ def register_web(app: Flask) -> None:
     app.register_blueprint(maps.bp)
     app.register_blueprint(trail_pages.bp)
     app.register_blueprint(seo.bp)
+    app.register_blueprint(offline_packs.bp)
     offline.init_app(app)
     errors.init_app(app)

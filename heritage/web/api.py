@@ -14,7 +14,7 @@ from heritage.extensions import csrf, db
 from heritage.i18n.fallback import fallback_chain
 from heritage.i18n.web import supported_languages
 from heritage.places.geo import parse_coordinate
-from heritage.sites import nearby, queries
+from heritage.sites import map_area, nearby, queries
 from heritage.sites.codes import normalise_code
 from heritage.sites.models import Site, SiteKind
 from heritage.sites.search import QueryTooLong, parse_query
@@ -46,7 +46,7 @@ def _api_error(error: ApiError):
     return error_response(error.status, error.code, error.message)
 
 
-def _lang_arg() -> str:
+def lang_arg() -> str:
     # Absent means the default; present must be one of the document's enum (`lang=` is not).
     lang = request.args.get("lang", current_app.config["DEFAULT_LANGUAGE"])
     if lang not in supported_languages():
@@ -128,7 +128,7 @@ def site_detail(site: Site) -> dict:
 
 @bp.get("/sites")
 def list_sites():
-    lang = _lang_arg()
+    lang = lang_arg()
     kind = request.args.get("kind")  # as lang: `kind=` is not a kind
     if kind is not None and kind not in {k.value for k in SiteKind}:
         raise ApiError(400, "bad_kind", f"kind must be one of: {', '.join(k.value for k in SiteKind)}.")
@@ -172,32 +172,81 @@ def _coordinate_arg(name: str, bound: int) -> float:
         ) from None
 
 
+def _bbox_arg() -> map_area.Box:
+    raw = request.args.get("bbox")
+    if raw is None:
+        return map_area.WORLD
+    parts = raw.split(",")
+    try:
+        if len(parts) != 4:
+            raise ValueError(raw)
+        lons = sorted((parse_coordinate(parts[0], 180), parse_coordinate(parts[2], 180)))
+        lats = sorted((parse_coordinate(parts[1], 90), parse_coordinate(parts[3], 90)))
+    except ValueError:
+        raise ApiError(
+            400,
+            "bad_bbox",
+            "bbox must be west,south,east,north in decimal degrees (longitude -180 to 180, latitude -90 to 90).",
+        ) from None
+    # Two opposite corners in either order name the same box (none crosses the antimeridian here).
+    return map_area.Box(lons[0], lats[0], lons[1], lats[1])
+
+
+def _zoom_arg(box: map_area.Box) -> int:
+    raw = request.args.get("zoom")
+    if raw is None:
+        return map_area.zoom_for(box)
+    if not (raw.isascii() and raw.isdigit() and len(raw) <= 2) or int(raw) > map_area.MAX_ZOOM:
+        raise ApiError(400, "bad_zoom", f"zoom must be a whole number from 0 to {map_area.MAX_ZOOM}.")
+    return int(raw)
+
+
+def _site_feature(site: Site, lang: str, chain: list[str]) -> dict:
+    shown = shown_text(site, lang, chain)
+    return {
+        "type": "Feature",
+        # GeoJSON order: longitude first (RFC 7946).
+        "geometry": {"type": "Point", "coordinates": [site.longitude, site.latitude]},
+        "properties": {
+            "slug": site.slug,
+            "kind": site.kind.value,
+            "name": shown.text.name if shown.text else site.slug,
+            "lang": shown.lang,
+            "is_fallback": shown.is_fallback,
+            "precision": site.location_precision.value,
+            "radius_m": site.location_radius_m,
+            "page_path": page_url(site, lang),
+        },
+    }
+
+
+def _cluster_feature(cluster: map_area.Cluster) -> dict:
+    b = cluster.bounds
+    return {
+        "type": "Feature",
+        "geometry": {"type": "Point", "coordinates": [cluster.longitude, cluster.latitude]},
+        "properties": {"cluster": True, "count": cluster.count, "bbox": [b.west, b.south, b.east, b.north]},
+    }
+
+
 @bp.get("/map")
 def map_sites():
-    """Every listed site with coordinates as a GeoJSON FeatureCollection, for the map page."""
-    lang = _lang_arg()
+    """The listed sites with coordinates in `bbox` as GeoJSON: each site when there are at most
+    map_area.MAX_POINTS, else clusters on a grid fitted to `zoom` (sites alone in a cell stay sites)."""
+    lang = lang_arg()
+    box = _bbox_arg()
+    zoom = _zoom_arg(box)
     chain = fallback_chain(lang, list(current_app.config["FALLBACK_LANGUAGES"]))
-    features = []
-    for site in nearby.located_sites(db.session, chain):
-        shown = shown_text(site, lang, chain)
-        features.append(
-            {
-                "type": "Feature",
-                # GeoJSON order: longitude first (RFC 7946).
-                "geometry": {"type": "Point", "coordinates": [site.longitude, site.latitude]},
-                "properties": {
-                    "slug": site.slug,
-                    "kind": site.kind.value,
-                    "name": shown.text.name if shown.text else site.slug,
-                    "lang": shown.lang,
-                    "is_fallback": shown.is_fallback,
-                    "precision": site.location_precision.value,
-                    "radius_m": site.location_radius_m,
-                    "page_path": page_url(site, lang),
-                },
-            }
-        )
-    meta = {"total": len(features), "without_location": nearby.count_without_location(db.session)}
+    found = map_area.sites_in_area(db.session, box, zoom, chain)
+    features = [_site_feature(site, lang, chain) for site in found.sites]
+    features += [_cluster_feature(cluster) for cluster in found.clusters]
+    bounds = found.bounds
+    meta = {
+        "total": found.total,
+        "without_location": nearby.count_without_location(db.session),
+        "clustered": bool(found.clusters),
+        "bounds": [bounds.west, bounds.south, bounds.east, bounds.north] if bounds else None,
+    }
     response = jsonify(
         {"ok": True, "data": {"type": "FeatureCollection", "features": features}, "meta": meta}
     )
@@ -210,7 +259,7 @@ def map_sites():
 @bp.get("/nearby")
 def nearby_sites():
     """The listed sites nearest a point, with distance and compass direction from it."""
-    lang = _lang_arg()
+    lang = lang_arg()
     lat, lon = _coordinate_arg("lat", 90), _coordinate_arg("lon", 180)
     limit = _whole_number_arg("limit", 10, MAX_NEARBY)
     chain = fallback_chain(lang, list(current_app.config["FALLBACK_LANGUAGES"]))

@@ -7,10 +7,19 @@ declaration in `heritage/sites/fields.py`, so the API promises what the forms an
 from __future__ import annotations
 
 from heritage.sites.fields import BY_NAME
+from heritage.sites.map_area import MAX_POINTS, MAX_ZOOM
 from heritage.sites.models import LocationPrecision, PublicationState, SiteKind
 from heritage.sites.search import MAX_QUERY_CHARS, MAX_QUERY_WORDS
+from heritage.web.openapi_packs import pack_paths, pack_schemas
 
 _NULLABLE_STRING = {"type": ["string", "null"]}
+_BBOX = {
+    "type": "array",
+    "description": "[west, south, east, north]",
+    "items": {"type": "number", "minimum": -180, "maximum": 180},
+    "minItems": 4,
+    "maxItems": 4,
+}
 MAX_PAGE = 100_000  # the API refuses pages past this (the visitor list clamps to it)
 MAX_NEARBY = 50  # sites one "nearby" answer lists at most
 
@@ -143,6 +152,7 @@ def schemas(languages: list[str]) -> dict:
     }
     return {
         **_map_schemas(),
+        **pack_schemas(_envelope),
         "Location": location,
         "SiteSummary": summary,
         "SiteText": text,
@@ -258,16 +268,48 @@ def _map_schemas() -> dict:
                 "required": ["type", "features"],
                 "properties": {
                     "type": {"const": "FeatureCollection"},
-                    "features": {"type": "array", "items": {"$ref": "#/components/schemas/MapFeature"}},
+                    "features": {
+                        "type": "array",
+                        "items": {
+                            "oneOf": [
+                                {"$ref": "#/components/schemas/MapFeature"},
+                                {"$ref": "#/components/schemas/MapCluster"},
+                            ]
+                        },
+                    },
                 },
             },
             {
                 "type": "object",
                 "additionalProperties": False,
-                "required": ["total", "without_location"],
-                "properties": {"total": {"type": "integer", "minimum": 0}, "without_location": without},
+                "required": ["total", "without_location", "clustered", "bounds"],
+                "properties": {
+                    "total": {"type": "integer", "minimum": 0, "description": "Located listed sites in bbox"},
+                    "without_location": without,
+                    "clustered": {"type": "boolean"},
+                    "bounds": {**_BBOX, "type": ["array", "null"], "description": "Their extent, or null"},
+                },
             },
         ),
+        "MapCluster": {
+            "type": "object",
+            "additionalProperties": False,
+            "required": ["type", "geometry", "properties"],
+            "properties": {
+                "type": {"const": "Feature"},
+                "geometry": feature["properties"]["geometry"],
+                "properties": {
+                    "type": "object",
+                    "additionalProperties": False,
+                    "required": ["cluster", "count", "bbox"],
+                    "properties": {
+                        "cluster": {"const": True},
+                        "count": {"type": "integer", "minimum": 2},
+                        "bbox": {**_BBOX, "description": "Zoom to this to see its sites"},
+                    },
+                },
+            },
+        },
         "NearbySite": nearby_site,
         "NearbyList": _envelope(
             {"type": "array", "items": {"$ref": "#/components/schemas/NearbySite"}},
@@ -295,11 +337,42 @@ def _map_paths(lang_param: dict) -> dict:
         "/api/v1/map": {
             "get": {
                 "operationId": "mapSites",
-                "summary": "Every published site with coordinates, as GeoJSON features (names in lang)",
-                "parameters": [lang_param],
+                "summary": "Published sites with coordinates in an area, as GeoJSON (names in lang)",
+                "description": (
+                    f"Each site when the area holds at most {MAX_POINTS}; else clusters on a grid fitted"
+                    " to zoom (a site alone in its cell stays a site). Without bbox: the whole world."
+                ),
+                "parameters": [
+                    {
+                        "name": "bbox",
+                        "in": "query",
+                        "description": "west,south,east,north in decimal degrees (two opposite corners)",
+                        "style": "form",
+                        "explode": False,
+                        "schema": {
+                            "type": "array",
+                            "prefixItems": [
+                                {"type": "number", "minimum": -180, "maximum": 180},
+                                {"type": "number", "minimum": -90, "maximum": 90},
+                                {"type": "number", "minimum": -180, "maximum": 180},
+                                {"type": "number", "minimum": -90, "maximum": 90},
+                            ],
+                            "minItems": 4,
+                            "maxItems": 4,
+                        },
+                        "example": [106.4, 20.7, 108.1, 21.7],
+                    },
+                    {
+                        "name": "zoom",
+                        "in": "query",
+                        "description": "The map's zoom level; without it, one fitted to bbox",
+                        "schema": {"type": "integer", "minimum": 0, "maximum": MAX_ZOOM},
+                    },
+                    lang_param,
+                ],
                 "responses": {
                     "200": _json("SiteMap", "A FeatureCollection in the envelope"),
-                    "400": _json("Error", "Bad parameter"),
+                    "400": _json("Error", "Bad bbox, zoom or lang"),
                 },
             }
         },
@@ -345,6 +418,7 @@ def openapi_document(languages: list[str], max_per_page: int = 100) -> dict:
         "info": {"title": "Quảng Ninh heritage sites API", "version": "1.0.0"},
         "paths": {
             **_map_paths(lang_param),
+            **pack_paths(lang_param, _json),
             "/api/v1/sites": {
                 "get": {
                     "operationId": "listSites",

@@ -30,6 +30,7 @@ from heritage.sites.models import HeritageType, PublicationState, SiteKind
 from heritage.sites.search import MAX_QUERY_CHARS, QueryTooLong, parse_query
 from heritage.sites.services import scan_target, site_for_slug
 from heritage.sites.visibility import is_viewable, shown_parent
+from heritage.trails.queries import trail_for_code
 from heritage.web import formatting
 from heritage.web.labels import (
     HERITAGE_TYPE_LABELS,
@@ -44,6 +45,7 @@ from heritage.web.language_prefix import use_language_prefix
 from heritage.web.media import narration_view, photo_gallery, scene_views
 from heritage.web.presenters import public_url, shown_text
 from heritage.web.seo import site_meta
+from heritage.web.trail_pages import trail_page_response
 
 bp = Blueprint("visitor", __name__)
 
@@ -190,6 +192,18 @@ def scan(code: str):
         visitor = visitor_of(target.code, request.remote_addr, request.user_agent.string)
         record_scan(db.session, code=target.code, site_id=target.site_id, lang=choice.lang, visitor=visitor)
         db.session.commit()
+    if target.site_id is None:
+        # Not a site's code: a trail's own plaque opens the trail page, answered like a site's.
+        trail = trail_for_code(db.session, target.code)
+        page = trail_page_response(trail.slug, choice.lang) if trail is not None else None
+        if page is not None:
+            page.headers["Cache-Control"] = "private, no-store"
+            page.headers["Vary"] = "Accept-Language, Cookie"
+            page.headers["Content-Location"] = url_for("trails.trail_page", lang=choice.lang, slug=trail.slug)
+            return page
+        if trail is not None:
+            page = render_template("visitor/unknown_code.html", code=target.code, not_ready=True)
+            return _uncached(make_response(page, 404))
     if target.slug is None or not is_viewable(target.state):
         page = render_template(
             "visitor/unknown_code.html", code=target.code, not_ready=target.slug is not None

@@ -1,4 +1,5 @@
-// The map page: every listed site from /api/v1/map, clustered, one shape and colour per kind,
+// The map page: the listed sites of the area in view from /api/v1/map (asked again as the visitor
+// pans and zooms; many sites come as server clusters), clustered, one shape and colour per kind,
 // approximate locations drawn as circles of their radius. Strings come translated in data-*.
 (function () {
   "use strict";
@@ -17,6 +18,7 @@
     attribution: '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a>'
   }).addTo(map);
   var clusters = L.markerClusterGroup({ showCoverageOnHover: false, maxClusterRadius: 40 });
+  var counted = L.layerGroup(); // the server's clusters: never merged again by the client
   var circles = L.layerGroup();
 
   function popup(props) {
@@ -38,41 +40,118 @@
     return wrap;
   }
 
-  function draw(collection) {
-    var bounds = [];
-    collection.features.forEach(function (feature) {
-      var props = feature.properties;
-      var at = [feature.geometry.coordinates[1], feature.geometry.coordinates[0]];
-      var marker = L.marker(at, {
-        icon: L.divIcon({ className: "pin pin-" + props.kind, iconSize: [18, 18] }),
-        title: props.name,
-        alt: props.name,
-        keyboard: true
-      });
-      marker.bindPopup(popup(props));
-      clusters.addLayer(marker);
-      if (props.precision === "approximate" && props.radius_m) {
-        circles.addLayer(L.circle(at, {
-          radius: props.radius_m,
-          color: COLOURS[props.kind] || "#5f5a54",
-          weight: 1,
-          fillOpacity: 0.08,
-          interactive: false
-        }));
-      }
-      bounds.push(at);
+  // Server clusters (many sites in one grid cell): a count, opening to their area on a tap.
+  function clusterMarker(feature) {
+    var props = feature.properties;
+    var size = props.count < 10 ? "small" : props.count < 100 ? "medium" : "large";
+    var label = box.dataset.cluster.replace("{count}", props.count);
+    var marker = L.marker([feature.geometry.coordinates[1], feature.geometry.coordinates[0]], {
+      icon: L.divIcon({
+        className: "marker-cluster marker-cluster-" + size,
+        html: "<div><span>" + props.count + "</span></div>",
+        iconSize: [40, 40]
+      }),
+      title: label,
+      alt: label,
+      keyboard: true
     });
-    circles.addTo(map);
-    clusters.addTo(map);
-    if (bounds.length) map.fitBounds(bounds, { padding: [24, 24], maxZoom: 13 });
-    box.dataset.markers = String(bounds.length);
+    marker.on("click", function () {
+      var b = props.bbox;
+      map.fitBounds([[b[1], b[0]], [b[3], b[2]]], { padding: [24, 24] });
+    });
+    return marker;
   }
 
-  fetch(box.dataset.sites, { headers: { Accept: "application/json" } })
-    .then(function (response) { return response.json(); })
-    .then(function (body) {
-      if (!body.ok) throw new Error(body.error && body.error.message);
-      draw(body.data);
-    })
-    .catch(function () { status.textContent = box.dataset.failed; });
+  function siteMarker(feature) {
+    var props = feature.properties;
+    var at = [feature.geometry.coordinates[1], feature.geometry.coordinates[0]];
+    var marker = L.marker(at, {
+      icon: L.divIcon({ className: "pin pin-" + props.kind, iconSize: [18, 18] }),
+      title: props.name,
+      alt: props.name,
+      keyboard: true
+    });
+    marker.bindPopup(popup(props));
+    if (props.precision === "approximate" && props.radius_m) {
+      circles.addLayer(L.circle(at, {
+        radius: props.radius_m,
+        color: COLOURS[props.kind] || "#5f5a54",
+        weight: 1,
+        fillOpacity: 0.08,
+        interactive: false
+      }));
+    }
+    return marker;
+  }
+
+  function draw(collection) {
+    var sites = 0;
+    clusters.clearLayers();
+    counted.clearLayers();
+    circles.clearLayers();
+    collection.features.forEach(function (feature) {
+      if (feature.properties.cluster) {
+        counted.addLayer(clusterMarker(feature));
+        sites += feature.properties.count;
+      } else {
+        clusters.addLayer(siteMarker(feature));
+        sites += 1;
+      }
+    });
+    box.dataset.markers = String(sites);
+  }
+
+  // The area asked for: the view and half again around it, on the server's grid at this zoom, so
+  // a small pan needs no new request and answers are the same for every visitor (cacheable).
+  var fetched = null, asked = 0;
+  function area(zoom) {
+    var cell = 360 / (Math.pow(2, zoom) * 4);
+    var view = map.getBounds().pad(0.5);
+    function down(v) { return Math.floor(v / cell) * cell; }
+    function up(v) { return Math.ceil(v / cell) * cell; }
+    return L.latLngBounds(
+      [Math.max(-90, down(view.getSouth())), Math.max(-180, down(view.getWest()))],
+      [Math.min(90, up(view.getNorth())), Math.min(180, up(view.getEast()))]
+    );
+  }
+
+  function load(first) {
+    var zoom = map.getZoom();
+    if (!first && fetched && (fetched.all || (fetched.zoom === zoom && fetched.bounds.contains(map.getBounds())))) return;
+    var url = box.dataset.sites, bounds = null;
+    if (!first) {
+      bounds = area(zoom);
+      url += "&zoom=" + zoom + "&bbox=" + [bounds.getWest(), bounds.getSouth(), bounds.getEast(), bounds.getNorth()]
+        .map(function (v) { return +v.toFixed(6); }).join(",");
+    }
+    var ticket = ++asked;
+    fetch(url, { headers: { Accept: "application/json" } })
+      .then(function (response) { return response.json(); })
+      .then(function (body) {
+        if (!body.ok) throw new Error(body.error && body.error.message);
+        if (ticket !== asked) return; // the visitor has moved on: a newer answer is coming
+        status.textContent = "";
+        if (first) {
+          // Few sites: this answer holds them all, and panning needs nothing more. Many: it says
+          // where they are, then the view asks by area.
+          if (!body.meta.clustered) {
+            fetched = { all: true };
+            draw(body.data);
+          }
+          var b = body.meta.bounds;
+          if (b) map.fitBounds([[b[1], b[0]], [b[3], b[2]]], { padding: [24, 24], maxZoom: 13 });
+          load(false);
+          return;
+        }
+        fetched = { zoom: zoom, bounds: bounds };
+        draw(body.data);
+      })
+      .catch(function () { if (ticket === asked) status.textContent = box.dataset.failed; });
+  }
+
+  circles.addTo(map);
+  clusters.addTo(map);
+  counted.addTo(map);
+  map.on("moveend", function () { load(false); });
+  load(true);
 })();

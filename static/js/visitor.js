@@ -77,7 +77,7 @@
         var title = decodeURIComponent(entry[1].headers.get("Heritage-Saved-Title") || "") || url.pathname;
         var item = doc.createElement("li");
         var link = doc.createElement("a");
-        link.href = url.pathname;
+        link.href = url.pathname + url.search;
         link.lang = url.pathname.split("/")[1];
         link.textContent = title;
         item.appendChild(link);

@@ -6,10 +6,14 @@ Chromium that cannot start fails the run in CI (CI=true) and skips it elsewhere,
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import pytest
 
 CHROMIUM = "/usr/bin/chromium"
+AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
+# WCAG 2.2 A and AA, and axe's best practices.
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
 CHROMIUM_ARGS = [
     "--headless",
     "--no-sandbox",
@@ -44,3 +48,22 @@ def chromium_browser():
             yield browser
         finally:
             browser.close()
+
+
+@pytest.fixture(scope="session")
+def axe():
+    """axe(page) -> the page's violations as (rule, impact, first targets); [] when it passes."""
+    if not AXE.is_file():
+        message = "axe-core is missing: run `bash scripts/build-assets.sh` (npm ci)"
+        if os.environ.get("CI", "").lower() in ("true", "1", "yes"):
+            pytest.fail(message, pytrace=False)
+        pytest.skip(message)
+    source = AXE.read_text(encoding="utf-8")
+
+    def _run(page) -> list:
+        # Through DevTools: the page's CSP (script-src 'self') stays as it is.
+        page.evaluate(source)
+        result = page.evaluate(f"axe.run(document, {{runOnly: {{type: 'tag', values: {AXE_TAGS!r}}}}})")
+        return [(v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3]) for v in result["violations"]]
+
+    return _run

@@ -133,3 +133,81 @@ def test_trail_page_screenshot(phone, live_app, lang):
     assert _offsite(log["requests"], live_app["base_url"]) == [] and log["errors"] == []
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / f"trail-{lang}.png"), full_page=True)
+
+
+def _add_many_sites(live_app, count: int) -> None:
+    """`count` published sites spread over Quảng Ninh, inserted in bulk (no texts: named by slug)."""
+    import random
+    from datetime import UTC, datetime
+
+    from sqlalchemy import create_engine, insert
+
+    from heritage.sites.codes import ALPHABET
+    from heritage.sites.models import PlaqueCode, Site
+
+    rng, now = random.Random(11), datetime.now(UTC)
+    engine = create_engine(live_app["database_url"])
+    with engine.begin() as conn:
+        codes = [
+            "Z" + "".join(ALPHABET[n // len(ALPHABET) ** i % len(ALPHABET)] for i in range(4))
+            for n in range(count)
+        ]
+        conn.execute(insert(PlaqueCode), [{"code": c, "site_id": None, "issued_at": now} for c in codes])
+        conn.execute(
+            insert(Site.__table__),
+            [
+                {
+                    "kind": "heritage_relic",
+                    "slug": f"many-{n}",
+                    "plaque_code": code,
+                    "state": "published",
+                    "province": "Quảng Ninh",
+                    "latitude": rng.uniform(20.8, 21.6),
+                    "longitude": rng.uniform(106.6, 108.0),
+                    "location_precision": "surveyed",
+                    "ranking": "none",
+                    "heritage_types": [],
+                    "sources": [],
+                    "created_at": now,
+                    "updated_at": now,
+                }
+                for n, code in enumerate(codes)
+            ],
+        )
+    engine.dispose()
+
+
+def test_map_asks_by_area_and_shows_server_clusters_when_there_are_many(phone, live_app):
+    _add_many_sites(live_app, 400)
+    page, log = phone("en")
+    page.goto(f"{live_app['base_url']}/en/map", wait_until="load")
+    page.wait_for_selector("#site-map[data-markers]", timeout=15_000)
+    page.wait_for_load_state("networkidle")
+    asked = [u for u in log["requests"] if "/api/v1/map" in u]
+    assert "bbox=" not in asked[0] and "bbox=" in asked[-1] and "zoom=" in asked[-1]
+    assert page.get_attribute("#site-map", "data-markers") == str(_located(live_app))
+    cluster = page.locator(".leaflet-marker-icon.marker-cluster[title$='zoom in to see them']").first
+    assert int(cluster.inner_text()) >= 2
+    before = len(asked)
+    cluster.click()  # zooms to the cluster's area: the map asks for it
+    for _ in range(100):
+        if len([u for u in log["requests"] if "/api/v1/map" in u]) > before:
+            break
+        page.wait_for_timeout(100)
+    page.wait_for_load_state("networkidle")
+    later = [u for u in log["requests"] if "/api/v1/map" in u][-1]
+    assert int(later.split("zoom=")[1].split("&")[0]) > int(asked[-1].split("zoom=")[1].split("&")[0])
+    assert log["errors"] == []
+
+
+@pytest.mark.parametrize("lang", ["vi", "en", "zh", "ko"])
+def test_map_page_passes_axe_with_markers_and_a_popup(phone, live_app, axe, lang):
+    page, log = phone(lang)
+    page.goto(f"{live_app['base_url']}/{lang}/map", wait_until="load")
+    page.wait_for_selector("#site-map[data-markers]", timeout=15_000)
+    page.wait_for_load_state("networkidle")
+    assert axe(page) == []
+    page.locator(".leaflet-marker-icon.pin").first.click()
+    page.locator(".leaflet-popup-content").wait_for(timeout=5_000)
+    assert axe(page) == []
+    assert log["errors"] == []

@@ -51,7 +51,12 @@ def test_geojson_lists_listed_sites_with_coordinates(client, spec, sites):
     check(spec, body, "SiteMap")
     features = {f["properties"]["slug"]: f for f in body["data"]["features"]}
     assert set(features) == {sites["marker"].slug, sites["surveyed"].slug}
-    assert body["meta"] == {"total": 2, "without_location": 1}
+    assert body["meta"] == {
+        "total": 2,
+        "without_location": 1,
+        "clustered": False,
+        "bounds": [107.37, 21.0269, 107.9669, 21.5269],
+    }
     marker = features[sites["marker"].slug]
     assert marker["geometry"] == {"type": "Point", "coordinates": [107.9669, 21.5269]}
     assert marker["properties"] == {
@@ -66,6 +71,53 @@ def test_geojson_lists_listed_sites_with_coordinates(client, spec, sites):
     }
     temple = features[sites["surveyed"].slug]["properties"]
     assert temple["name"] == "Đền Cửa Ông" and temple["is_fallback"] and temple["lang"] == "vi"
+
+
+def test_geojson_by_area_and_clustered_past_the_limit(client, spec, sites, make_site, monkeypatch):
+    from heritage.sites import map_area
+
+    border = client.get("/api/v1/map?bbox=107.9,21.5,108.0,21.6&zoom=12").get_json()
+    check(spec, border, "SiteMap")
+    # Two opposite corners in either order: the same box.
+    assert client.get("/api/v1/map?bbox=108.0,21.6,107.9,21.5&zoom=12").get_json() == border
+    assert [f["properties"]["slug"] for f in border["data"]["features"]] == [sites["marker"].slug]
+    assert border["meta"]["total"] == 1
+    for n in range(3):
+        make_site(
+            f"Mốc {n}",
+            latitude=21.5269 + n * 1e-4,
+            longitude=107.9669,
+            kind="border_marker",
+            marker_number=f"9{n}",
+        )
+    monkeypatch.setattr(map_area, "MAX_POINTS", 2)
+    body = client.get("/api/v1/map?lang=en&bbox=106,20,109,22&zoom=9").get_json()
+    check(spec, body, "SiteMap")
+    clusters = [f for f in body["data"]["features"] if f["properties"].get("cluster")]
+    singles = [f for f in body["data"]["features"] if not f["properties"].get("cluster")]
+    assert [c["properties"]["count"] for c in clusters] == [4]
+    assert [s["properties"]["slug"] for s in singles] == [sites["surveyed"].slug]
+    assert body["meta"]["clustered"] is True and body["meta"]["total"] == 5
+    west, south, east, north = clusters[0]["properties"]["bbox"]
+    assert west == east == 107.9669 and south == 21.5269 and north == pytest.approx(21.5271)
+
+
+@pytest.mark.parametrize(
+    ("query", "code"),
+    [
+        ("bbox=1,2,3", "bad_bbox"),
+        ("bbox=107,21,108,91", "bad_bbox"),
+        ("bbox=a,b,c,d", "bad_bbox"),
+        ("zoom=23", "bad_zoom"),
+        ("zoom=-1", "bad_zoom"),
+        ("zoom=", "bad_zoom"),
+    ],
+)
+def test_geojson_bad_area_is_400(client, spec, sites, query, code):
+    response = client.get(f"/api/v1/map?{query}")
+    assert response.status_code == 400
+    check(spec, response.get_json(), "Error")
+    assert response.get_json()["error"]["code"] == code
 
 
 def test_geojson_bad_language_is_400(client, spec, sites):

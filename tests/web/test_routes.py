@@ -34,6 +34,8 @@ PUBLIC = {
     "offline.service_worker": "the service worker script",
     "offline.offline_page": "the page shown offline for pages never saved",
     "offline.manifest": "web app manifest",
+    "offline_packs.trail_pack": "public read API (what saving a trail for offline downloads)",
+    "offline_packs.district_pack": "public read API (what saving a district for offline downloads)",
 }
 # The back office: every one of its routes is walked by tests/web/admin/test_protection.py
 # (anonymous -> login, wrong role -> 403, CSRF on every write).
