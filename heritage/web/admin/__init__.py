@@ -124,4 +124,5 @@ from heritage.web.admin import (  # noqa: E402,F401
     revision_labels,
     scans,
     sites,
+    trails,
 )

@@ -56,6 +56,12 @@ OPEN_TO = {
     "admin.upload_narration": Role.volunteer,
     "admin.media_file": Role.volunteer,
     "admin.upload_panorama": Role.volunteer,
+    # Trails: editors; the stops they add are checked against their scope (tests/web/admin/test_trail_admin.py).
+    "admin.trails": Role.editor,
+    "admin.new_trail": Role.editor,
+    "admin.trail": Role.editor,
+    "admin.move_trail_stop": Role.editor,
+    "admin.trail_state": Role.editor,
 }
 SAFE = {"GET", "HEAD", "OPTIONS"}
 

@@ -1,0 +1,144 @@
+"""Trails in the back office: create, edit, reorder, publish; bad input writes nothing."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from heritage.trails.models import Trail
+from tests.web.admin.conftest import PASSWORD, csrf_token, post_form, sign_in
+
+
+@pytest.fixture
+def editor(make_user):
+    return make_user(role="editor")
+
+
+@pytest.fixture
+def own_sites(make_site, editor):
+    return [make_site(name, unit_id=editor.unit_id) for name in ("Đền Một", "Miếu Hai", "Đình Ba")]
+
+
+@pytest.fixture
+def client_as_editor(client, editor):
+    sign_in(client, editor, PASSWORD)
+    return client
+
+
+def _create(client, stops, name="Đường Di Sản", **extra):
+    data = {
+        "name_vi": name,
+        "summary_vi": "Ba điểm.",
+        "body_vi": "Đi bộ.",
+        "stops": "\n".join(stops),
+        **extra,
+    }
+    return post_form(client, "/admin/trails/new", data)
+
+
+def _trail(session, slug="duong-di-san") -> Trail | None:
+    session.expire_all()
+    return session.scalar(select(Trail).where(Trail.slug == slug))
+
+
+def _order(session, slug="duong-di-san"):
+    return [stop.site.slug for stop in _trail(session, slug).stops]
+
+
+def test_an_editor_creates_a_draft_trail_through_their_sites(session, client_as_editor, own_sites):
+    slugs = [site.slug for site in own_sites]
+    response = _create(client_as_editor, slugs, name_en="Heritage walk")
+    assert response.status_code == 303
+    trail = _trail(session)
+    assert trail is not None and trail.state.value == "draft" and trail.plaque_code
+    assert _order(session) == slugs
+    assert trail.texts["vi"].summary == "Ba điểm." and trail.texts["en"].name == "Heritage walk"
+    page = client_as_editor.get(response.headers["Location"]).get_data(as_text=True)
+    assert trail.plaque_code in page and "/vi/trails/duong-di-san" in page
+    assert "Đường Di Sản" in client_as_editor.get("/admin/trails").get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    "problem",
+    ["unknown", "other_unit", "draft", "no_vi_name", "long_summary", "long_name"],
+)
+def test_bad_input_is_a_400_on_the_field_and_writes_nothing(
+    session, client_as_editor, own_sites, make_site, make_unit, problem
+):
+    stops = [site.slug for site in own_sites]
+    extra, name, field_text = {}, "Đường Di Sản", None
+    if problem == "unknown":
+        stops.append("khong-co-dau")
+        field_text = "khong-co-dau"
+    elif problem == "other_unit":
+        other = make_site("Chùa Khác", unit_id=make_unit("Đơn vị khác").id)
+        stops.append(other.slug)
+        field_text = other.slug
+    elif problem == "draft":
+        draft = make_site("Đình Nháp", state="draft", unit_id=own_sites[0].unit_id)
+        stops.append(draft.slug)
+        field_text = draft.slug
+    elif problem == "no_vi_name":
+        name, extra = "   ", {"name_en": "Only English"}
+    elif problem == "long_summary":
+        extra = {"summary_vi": "x" * 301}
+    else:
+        name = "Đ" * 301
+    response = _create(client_as_editor, stops, name=name, **extra)
+    body = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert 'class="field-error"' in body and 'aria-invalid="true"' in body
+    if field_text:
+        assert field_text in body.split('class="field-error"')[1]
+    assert session.scalar(select(Trail.id)) is None
+
+
+def test_editing_texts_and_stops_and_the_visitor_page_follows_at_once(
+    session, client, client_as_editor, own_sites
+):
+    a, b, c = (site.slug for site in own_sites)
+    _create(client_as_editor, [a, b, c])
+    trail = _trail(session)
+    path = f"/admin/trails/{trail.id}"
+    response = post_form(
+        client_as_editor, f"/admin/trails/{trail.id}/state", {"publish": "1"}, form_page=path
+    )
+    assert response.status_code == 303 and _trail(session).state.value == "published"
+
+    response = post_form(
+        client_as_editor, path, {"name_vi": "Đường Mới", "summary_vi": "", "stops": f"{c}\n{a}"}
+    )
+    assert response.status_code == 303
+    trail = _trail(session)
+    assert trail.slug == "duong-di-san" and trail.texts["vi"].name == "Đường Mới"
+    assert _order(session) == [c, a]
+    page = client.get("/vi/trails/duong-di-san").get_data(as_text=True)
+    assert page.index(own_sites[2].texts["vi"].name) < page.index(own_sites[0].texts["vi"].name)
+
+    # The move buttons: the second stop goes up.
+    response = post_form(client_as_editor, f"{path}/move", {"index": 1, "delta": -1}, form_page=path)
+    assert response.status_code == 303 and _order(session) == [a, c]
+    page = client.get("/vi/trails/duong-di-san").get_data(as_text=True)
+    assert page.index(own_sites[0].texts["vi"].name) < page.index(own_sites[2].texts["vi"].name)
+
+    # A bad edit leaves the trail as it was.
+    response = post_form(client_as_editor, path, {"name_vi": "", "stops": c})
+    assert response.status_code == 400 and _order(session) == [a, c]
+    assert _trail(session).texts["vi"].name == "Đường Mới"
+
+    post_form(client_as_editor, f"{path}/state", {"publish": "0"}, form_page=path)
+    assert client.get("/vi/trails/duong-di-san").status_code == 404
+
+
+def test_a_volunteer_gets_403_and_an_anonymous_visitor_the_login(client, make_user):
+    assert client.get("/admin/trails").headers["Location"].startswith("/admin/login")
+    sign_in(client, make_user(role="volunteer"), PASSWORD)
+    assert client.get("/admin/trails").status_code == 403
+    assert client.get("/admin/trails/new").status_code == 403
+
+
+def test_a_post_without_its_csrf_token_is_refused(session, client_as_editor, own_sites):
+    response = client_as_editor.post("/admin/trails/new", data={"name_vi": "Đường Di Sản", "stops": ""})
+    assert response.status_code == 400
+    assert _trail(session) is None
+    assert csrf_token(client_as_editor, "/admin/trails/new")
