@@ -13,10 +13,14 @@ from sqlalchemy import select
 from heritage.accounts.models import Role
 from heritage.errors import InvalidValues
 from heritage.extensions import db
+from heritage.plaques.designs import SIZE_PRESETS
+from heritage.plaques.payload import PlaqueError
+from heritage.plaques.production import PlaqueOrder, produce_trails
 from heritage.trails import editing
 from heritage.trails.models import Trail
 from heritage.web.admin import bp
 from heritage.web.admin.guard import allow
+from heritage.web.admin.plaques import PlaqueForm, _attachment, _production_settings, _with_sizes
 
 
 def _langs() -> list[str]:
@@ -40,7 +44,13 @@ def _form_of(trail: Trail) -> dict[str, str]:
 
 def _page(trail: Trail | None, form: dict, errors: dict | None = None, status: int = 200):
     page = render_template(
-        "admin/trail.html", trail=trail, form=form, errors=errors or {}, langs=_langs(), limits=editing
+        "admin/trail.html",
+        trail=trail,
+        form=form,
+        errors=errors or {},
+        langs=_langs(),
+        limits=editing,
+        plaque_form=_with_sizes(PlaqueForm()) if trail is not None else None,
     )
     return page, status
 
@@ -108,3 +118,23 @@ def trail_state(trail_id: int):
         "ok",
     )
     return redirect(url_for("admin.trail", trail_id=trail.id), 303)
+
+
+@bp.post("/trails/<int:trail_id>/plaque")
+@allow(Role.editor)
+def trail_plaque(trail_id: int):
+    """The trail's own plaque, made, verified and recorded like a site's (produce_trails)."""
+    trail = _trail(trail_id)
+    form = _with_sizes(PlaqueForm())
+    if not form.validate_on_submit():
+        abort(400, _("Choose a size and a file type from the lists."))
+    order = PlaqueOrder(form.format.data, SIZE_PRESETS[form.size.data])
+    try:
+        files, _batch = produce_trails(
+            db.session, [trail], order, created_by=f"web:{g.user.email}", **_production_settings()
+        )
+    except PlaqueError as error:
+        db.session.rollback()
+        abort(422, _("This plaque could not be made safely, so nothing was printed: %(why)s", why=str(error)))
+    db.session.commit()
+    return _attachment(files[0], order.format)

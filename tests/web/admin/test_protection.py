@@ -62,6 +62,7 @@ OPEN_TO = {
     "admin.trail": Role.editor,
     "admin.move_trail_stop": Role.editor,
     "admin.trail_state": Role.editor,
+    "admin.trail_plaque": Role.editor,
 }
 SAFE = {"GET", "HEAD", "OPTIONS"}
 

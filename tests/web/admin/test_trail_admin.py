@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from heritage.trails.models import Trail
 from tests.web.admin.conftest import PASSWORD, csrf_token, post_form, sign_in
@@ -142,3 +142,24 @@ def test_a_post_without_its_csrf_token_is_refused(session, client_as_editor, own
     assert response.status_code == 400
     assert _trail(session) is None
     assert csrf_token(client_as_editor, "/admin/trails/new")
+
+
+def test_the_trails_plaque_downloads_as_a_pdf_whose_qr_reads_its_code(
+    app, session, client_as_editor, own_sites
+):
+    from heritage.plaques.decoding import decode, rasterise_pdf
+    from heritage.plaques.models import PrintBatch
+    from heritage.plaques.payload import plaque_url
+
+    _create(client_as_editor, [site.slug for site in own_sites])
+    trail = _trail(session)
+    path = f"/admin/trails/{trail.id}"
+    response = post_form(
+        client_as_editor, f"{path}/plaque", {"size": "sticker", "format": "pdf"}, form_page=path
+    )
+    assert response.status_code == 200 and "attachment" in response.headers["Content-Disposition"]
+    url = plaque_url(app.config["PUBLIC_BASE_URL"], trail.plaque_code)
+    assert [decode(page) for page in rasterise_pdf(response.data, 300)] == [[url]]
+    assert session.scalar(select(func.count()).select_from(PrintBatch)) == 1
+    refused = post_form(client_as_editor, f"{path}/plaque", {"size": "huge", "format": "pdf"}, form_page=path)
+    assert refused.status_code == 400
