@@ -232,13 +232,22 @@ def produce_trails(
     default_unit: str,
     progress: Progress | None = None,
     extra_languages=("zh",),
+    printed_by: User | None = None,
 ) -> tuple[list[PlaqueFile], PrintBatch]:
-    """The trails' own plaques, rendered, verified and recorded like the sites'."""
+    """The trails' own plaques, rendered, verified and recorded like the sites' (by `printed_by`)."""
     printed = [
         (trail_content(t, base_url, default_unit, order.error_correction, extra_languages), None, t.slug)
         for t in trails
     ]
-    return _produce(session, printed, order, created_by=created_by, base_url=base_url, progress=progress)
+    return _produce(
+        session,
+        printed,
+        order,
+        created_by=created_by,
+        base_url=base_url,
+        progress=progress,
+        printed_by=printed_by,
+    )
 
 
 def _produce(

@@ -131,7 +131,12 @@ def trail_plaque(trail_id: int):
     order = PlaqueOrder(form.format.data, SIZE_PRESETS[form.size.data])
     try:
         files, _batch = produce_trails(
-            db.session, [trail], order, created_by=f"web:{g.user.email}", **_production_settings()
+            db.session,
+            [trail],
+            order,
+            created_by=f"web:{g.user.email}",
+            printed_by=g.user,
+            **_production_settings(),
         )
     except PlaqueError as error:
         db.session.rollback()

@@ -160,6 +160,8 @@ def test_the_trails_plaque_downloads_as_a_pdf_whose_qr_reads_its_code(
     assert response.status_code == 200 and "attachment" in response.headers["Content-Disposition"]
     url = plaque_url(app.config["PUBLIC_BASE_URL"], trail.plaque_code)
     assert [decode(page) for page in rasterise_pdf(response.data, 300)] == [[url]]
+    batch = session.scalar(select(PrintBatch))
     assert session.scalar(select(func.count()).select_from(PrintBatch)) == 1
+    assert batch.printed_by is not None and batch.printed_by.role.value == "editor"  # who printed it
     refused = post_form(client_as_editor, f"{path}/plaque", {"size": "huge", "format": "pdf"}, form_page=path)
     assert refused.status_code == 400
