@@ -76,7 +76,7 @@ SETTINGS: dict[str, tuple[object, str]] = {
     # site has one and the size has room. Border markers always show their Chinese name.
     "PLAQUE_EXTRA_NAME_LANGUAGES": ("zh", _LIST),
     # Sites one batch sheet may hold when ordered from the back office (made in the request).
-    "PLAQUE_SHEET_MAX_SITES": (100, "int"),
+    "PLAQUE_SHEET_MAX_SITES": (1000, "int"),
     # Failed sign-ins allowed per account and per client address before a wait is imposed.
     "LOGIN_LIMIT_PER_ACCOUNT": ("5 per 15 minutes", "str"),
     "LOGIN_LIMIT_PER_ADDRESS": ("30 per 15 minutes", "str"),

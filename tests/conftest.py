@@ -198,6 +198,7 @@ def live_app(tmp_path):
             "SECRET_KEY": "browser-test",
             "SCAN_LIMIT_PER_MINUTE": 0,
             "MEDIA_DIR": str(media_dir),
+            "TASK_QUEUE_URL": "memory://",  # jobs a test runs itself; never the project's queue file
         }
     )
     # The shared session factory may still carry another fixture's settings: back to the defaults.
@@ -217,6 +218,7 @@ def live_app(tmp_path):
             "sites": texts,
             "database_url": url,
             "media_dir": media_dir,
+            "app": app,  # for tests that run a queued job as the worker would (run_job)
         }
     finally:
         server.shutdown()

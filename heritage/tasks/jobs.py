@@ -33,7 +33,7 @@ from heritage.tasks.models import Job, JobStatus
 log = logging.getLogger(__name__)
 
 # Modules whose job functions register themselves when imported; looked up on first use.
-JOB_MODULES = ("heritage.media.jobs",)
+JOB_MODULES = ("heritage.media.jobs", "heritage.plaques.jobs")
 _FUNCTIONS: dict[str, Callable[..., dict | None]] = {}
 _PUSH_KEY = "heritage.jobs_to_push"
 

@@ -18,6 +18,7 @@ from heritage.accounts.services import create_user
 from heritage.db import make_engine
 from heritage.plaques.decoding import decode, rasterise_pdf
 from heritage.sites.models import Site
+from heritage.tasks import JobStatus, run_job
 
 pytestmark = pytest.mark.browser
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "build" / "screenshots"
@@ -98,6 +99,14 @@ def test_editor_prints_and_reads_scans_on_a_phone(chromium_browser, live_app, ed
         page.screenshot(path=str(SCREENSHOTS / "admin-plaque-sheet.png"), full_page=True)
         ticked = page.locator("input[name=site]:checked").count()
         assert ticked > 0
+        page.click("text=Tạo tờ in PDF")  # a background job: its progress page
+        page.wait_for_url(f"{base}/admin/plaques/jobs/*")
+        assert page.locator("progress").count() == 1
+        with live_app["app"].app_context():
+            assert run_job(page.url.rsplit("/", 1)[1]).status == JobStatus.done
+        page.reload(wait_until="load")
+        _fits_the_phone(page)
+        page.screenshot(path=str(SCREENSHOTS / "admin-plaque-job.png"), full_page=True)
         with page.expect_download() as download:
             page.click("text=Tải tệp PDF tờ in")
         sheet = Path(download.value.path()).read_bytes()

@@ -2,15 +2,17 @@
 
 Editors and up, within their scope; archived sites get no new plaque. Every download and sheet
 goes through `heritage.plaques.production.produce` (what the CLI calls): verified, recorded in
-print_batches with the account that printed, and in the audit log. Sheets are made in the
-request, so a batch is capped at PLAQUE_SHEET_MAX_SITES sites (a clear 400 above it).
+print_batches with the account that printed, and in the audit log. One plaque is made in the
+request; a sheet batch (up to PLAQUE_SHEET_MAX_SITES sites, a clear 400 above it) is a background
+job (`heritage.plaques.jobs`): the order redirects to its progress page, which offers the PDF
+when it is done, to the person who ordered it (and admins).
 """
 
 from __future__ import annotations
 
 import io
 
-from flask import abort, current_app, g, render_template, request, send_file
+from flask import abort, current_app, flash, g, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext
@@ -22,7 +24,9 @@ from wtforms import SelectChoice, SelectField
 from heritage.accounts.models import Role, Unit
 from heritage.accounts.scope import can_act_on, can_see_unit, in_scope, scope_of
 from heritage.extensions import db
+from heritage.media.storage import app_storage
 from heritage.plaques.designs import SIZE_PRESETS
+from heritage.plaques.jobs import SHEET_JOB, sorted_for_sheet
 from heritage.plaques.payload import PlaqueError
 from heritage.plaques.production import (
     SHEETS,
@@ -35,7 +39,9 @@ from heritage.plaques.production import (
 from heritage.plaques.sheets import sheet_grid
 from heritage.sites.models import Site, SiteKind
 from heritage.sites.visibility import PRINTABLE
+from heritage.tasks import JobStatus, enqueue, job_status, retry
 from heritage.web.admin import bp
+from heritage.web.admin.forms import ConfirmForm
 from heritage.web.admin.guard import allow, site_in_scope
 
 SIZE_LABELS = {
@@ -275,7 +281,7 @@ def _print_sheet(form: SheetForm):
     found = {s.id: s for s in db.session.scalars(select(Site).where(Site.id.in_(ids)))}
     if len(found) != len(ids):
         abort(404)
-    sites = sorted(found.values(), key=lambda s: (s.district or "", s.slug))
+    sites = sorted_for_sheet(list(found.values()))
     if not all(can_act_on(g.user, site) for site in sites):
         abort(403)
     _refuse_unprintable(sites)
@@ -291,6 +297,67 @@ def _print_sheet(form: SheetForm):
                 sheet=form.sheet.data,
             ),
         )
-    order = PlaqueOrder("pdf", size, form.sheet.data)
-    files, _batch = _produce(sites, order)
-    return _attachment(files[0], "pdf")
+    job_id = enqueue(
+        SHEET_JOB,
+        topic=f"user:{g.user.id}",
+        user_id=g.user.id,
+        ordered_by=g.user.id,  # the job's own argument: user_id is the queue's column
+        site_ids=[site.id for site in sites],
+        size=size.name,
+        sheet=form.sheet.data,
+    )
+    db.session.commit()
+    return redirect(url_for("admin.plaque_job", job_id=job_id), 303)
+
+
+def _sheet_job(job_id: str):
+    """A sheet job, for the person who ordered it or an admin (another editor's batch is theirs)."""
+    job = job_status(job_id)
+    if job is None or job.name != SHEET_JOB:
+        abort(404)
+    if job.user_id != g.user.id and not g.user.role.at_least(Role.admin):
+        abort(403)
+    return job
+
+
+@bp.get("/plaques/jobs/<job_id>")
+@allow(Role.editor)
+def plaque_job(job_id: str):
+    job = _sheet_job(job_id)
+    return render_template(
+        "admin/plaque_job.html",
+        job=job,
+        confirm=ConfirmForm(),
+        size=size_label(job.args["size"]) if job.args.get("size") in SIZE_PRESETS else job.args.get("size"),
+    )
+
+
+@bp.get("/plaques/jobs/<job_id>/sheet.pdf")
+@allow(Role.editor)
+def plaque_job_pdf(job_id: str):
+    job = _sheet_job(job_id)
+    if job.status != JobStatus.done:
+        abort(409, _("This sheet is not ready yet."))
+    try:
+        data = app_storage().read(job.result["key"])
+    except KeyError:
+        abort(410, _("This sheet's file is gone; order the batch again."))
+    return send_file(
+        io.BytesIO(data),
+        mimetype="application/pdf",
+        as_attachment=True,
+        download_name=job.result["filename"],
+        max_age=0,
+    )
+
+
+@bp.post("/plaques/jobs/<job_id>/retry")
+@allow(Role.editor)
+def plaque_job_retry(job_id: str):
+    job = _sheet_job(job_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    if job.status == JobStatus.failed and retry(db.session, job.id):
+        db.session.commit()
+        flash(_("Trying again."))
+    return redirect(url_for("admin.plaque_job", job_id=job.id), 303)

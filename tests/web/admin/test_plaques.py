@@ -1,7 +1,8 @@
 """Plaques from the back office, for each role and unit: previews, downloads and batch sheets go
 through the production service, are recorded with the account that printed (print_batches and
 the audit log), show in the site's history, and are refused to volunteers, other units, archived
-sites, forged forms and batches over the limit.
+sites, forged forms and batches over the limit. A sheet is a background job: the order redirects
+to its progress page, the job runs (`run_job`, what the worker calls), the page offers the PDF.
 """
 
 from __future__ import annotations
@@ -19,9 +20,20 @@ from heritage.plaques.designs import SIZE_PRESETS
 from heritage.plaques.models import PrintBatch
 from heritage.plaques.payload import plaque_url
 from heritage.plaques.sheets import sheet_grid
+from heritage.sites.models import PublicationState
+from heritage.tasks import JobStatus, job_status, run_job
 from tests.web.admin.conftest import csrf_token, sign_in
 
 BASE = "https://disan.quangninh.gov.vn"
+
+
+@pytest.fixture(autouse=True)
+def media_dir(app, tmp_path):
+    """Finished sheets are kept in media storage: a private folder per test."""
+    app.config["MEDIA_DIR"] = str(tmp_path / "media")
+    app.extensions.pop("heritage.media_storage", None)
+    yield
+    app.extensions.pop("heritage.media_storage", None)
 
 
 @pytest.fixture
@@ -170,6 +182,27 @@ def _post_sheet(client, ids, size="sticker", sheet="A4", token=None):
     )
 
 
+def _ordered_job(response) -> str:
+    """The order's 303 leads to its progress page; the job id is the page's last segment."""
+    assert response.status_code == 303, response.get_data(as_text=True)
+    location = response.headers["Location"]
+    assert location.startswith("/admin/plaques/jobs/")
+    return location.rsplit("/", 1)[1]
+
+
+def _sheet_pdf(client, ids, **kwargs):
+    """Order a sheet, run its job as the worker would, and download the PDF from the done page."""
+    job_id = _ordered_job(_post_sheet(client, ids, **kwargs))
+    waiting = client.get(f"/admin/plaques/jobs/{job_id}").get_data(as_text=True)
+    assert 'http-equiv="refresh"' in waiting and "sheet.pdf" not in waiting
+    assert run_job(job_id).status == JobStatus.done
+    done = client.get(f"/admin/plaques/jobs/{job_id}").get_data(as_text=True)
+    assert 'http-equiv="refresh"' not in done and f"/admin/plaques/jobs/{job_id}/sheet.pdf" in done
+    response = client.get(f"/admin/plaques/jobs/{job_id}/sheet.pdf")
+    assert response.status_code == 200 and response.mimetype == "application/pdf"
+    return job_id, response.data
+
+
 def test_sheet_page_filters_by_district_kind_and_unit(client, make_user, province):
     units, sites = province
     sign_in(client, make_user(role="editor", unit=units["youth"]))
@@ -200,9 +233,9 @@ def test_sheet_pdf_holds_exactly_the_selected_sites(client, session, make_user, 
     editor = make_user(role="editor", unit=units["youth"])
     sign_in(client, editor)
     chosen = [sites["scenic"], sites["relic"]]
-    response = _post_sheet(client, [s.id for s in chosen] + [chosen[0].id])  # a repeat counts once
-    assert response.status_code == 200 and response.mimetype == "application/pdf"
-    assert _sheet_codes(response.data) == sorted(plaque_url(BASE, s.plaque_code) for s in chosen)
+    assert _print_batches(session) == 0
+    _job_id, pdf = _sheet_pdf(client, [s.id for s in chosen] + [chosen[0].id])  # a repeat counts once
+    assert _sheet_codes(pdf) == sorted(plaque_url(BASE, s.plaque_code) for s in chosen)
     batch = session.scalars(select(PrintBatch)).one()
     assert batch.sheet == "A4" and batch.printed_by == editor
     assert sorted(item.code for item in batch.items) == sorted(s.plaque_code for s in chosen)
@@ -216,9 +249,10 @@ def test_sheet_fills_as_many_pages_as_the_grid_needs(client, make_user, make_sit
     sign_in(client, make_user(role="editor", unit=unit))
     per_page = sheet_grid(SIZE_PRESETS["plaque"], "A4").per_page
     sites = [make_site(f"Đình số {n}", unit_id=unit.id) for n in range(per_page + 1)]
-    response = _post_sheet(client, [s.id for s in sites], size="plaque")
-    assert response.status_code == 200
-    pages = rasterise_pdf(response.data, 150)
+    job_id, pdf = _sheet_pdf(client, [s.id for s in sites], size="plaque")
+    assert job_status(job_id).result["pages"] == 2
+    assert "2 trang" in client.get(f"/admin/plaques/jobs/{job_id}").get_data(as_text=True)
+    pages = rasterise_pdf(pdf, 150)
     assert len(pages) == 2
     assert [len(decode(page)) for page in pages] == [per_page, 1]
 
@@ -286,7 +320,7 @@ def test_admins_read_prints_in_the_audit_log(client, make_user, province):
     units, sites = province
     editor = make_user(role="editor", unit=units["youth"], email="in.bien@example.org")
     sign_in(client, editor)
-    assert _post_sheet(client, [sites["relic"].id, sites["scenic"].id]).status_code == 200
+    _sheet_pdf(client, [sites["relic"].id, sites["scenic"].id])
     client.post("/admin/logout", data={"csrf_token": csrf_token(client, "/admin/password")})
     sign_in(client, make_user(role="admin"))
     html = client.get("/admin/audit").get_data(as_text=True)
@@ -305,3 +339,51 @@ def test_too_many_matches_are_counted_not_listed(client, make_user, province, mo
     assert 'name="site"' not in html and "3 địa điểm khớp: quá nhiều để liệt kê" in html
     narrowed = client.get("/admin/plaques/sheet?district=Yên Hưng").get_data(as_text=True)
     assert f'name="site" value="{sites["scenic"].id}"' in narrowed
+
+
+def test_only_who_ordered_a_sheet_or_an_admin_sees_its_job(client, make_user, province):
+    units, sites = province
+    editor = make_user(role="editor", unit=units["youth"])
+    sign_in(client, editor)
+    job_id = _ordered_job(_post_sheet(client, [sites["relic"].id]))
+    run_job(job_id)
+    pages = [f"/admin/plaques/jobs/{job_id}", f"/admin/plaques/jobs/{job_id}/sheet.pdf"]
+    client.post("/admin/logout", data={"csrf_token": csrf_token(client, "/admin/password")})
+    for other in (
+        make_user(role="editor", unit=units["youth"]),
+        make_user(role="volunteer", unit=units["youth"]),
+    ):
+        sign_in(client, other)
+        token = csrf_token(client, "/admin/password")
+        assert [client.get(page).status_code for page in pages] == [403, 403]
+        assert (
+            client.post(f"/admin/plaques/jobs/{job_id}/retry", data={"csrf_token": token}).status_code == 403
+        )
+        client.post("/admin/logout", data={"csrf_token": token})
+    sign_in(client, make_user(role="admin"))
+    assert [client.get(page).status_code for page in pages] == [200, 200]
+    assert client.get(f"/admin/plaques/jobs/{'0' * 32}").status_code == 404
+    assert client.get("/admin/plaques/jobs/not-a-job").status_code == 404
+
+
+def test_a_failing_sheet_job_shows_why_and_can_be_tried_again(client, session, make_user, province):
+    units, sites = province
+    sign_in(client, make_user(role="editor", unit=units["youth"]))
+    job_id = _ordered_job(_post_sheet(client, [sites["relic"].id, sites["scenic"].id]))
+    sites["scenic"].state = PublicationState.archived  # archived between the order and the worker's turn
+    session.commit()
+    assert run_job(job_id).status == JobStatus.failed
+    page = client.get(f"/admin/plaques/jobs/{job_id}").get_data(as_text=True)
+    assert sites["scenic"].plaque_code in page and "khôi phục" in page  # the reason, in Vietnamese
+    assert 'http-equiv="refresh"' not in page and f"/admin/plaques/jobs/{job_id}/retry" in page
+    assert client.get(f"/admin/plaques/jobs/{job_id}/sheet.pdf").status_code == 409
+    assert _print_batches(session) == 0
+    forged = client.post(f"/admin/plaques/jobs/{job_id}/retry", data={})
+    assert forged.status_code == 400 and job_status(job_id).status == JobStatus.failed
+    token = csrf_token(client, f"/admin/plaques/jobs/{job_id}")
+    assert client.post(f"/admin/plaques/jobs/{job_id}/retry", data={"csrf_token": token}).status_code == 303
+    assert job_status(job_id).status == JobStatus.queued
+    sites["scenic"].state = PublicationState.published
+    session.commit()
+    assert run_job(job_id).status == JobStatus.done
+    assert client.get(f"/admin/plaques/jobs/{job_id}/sheet.pdf").status_code == 200

@@ -42,6 +42,10 @@ OPEN_TO = {
     "admin.plaque_preview": Role.editor,
     "admin.plaque_download": Role.editor,
     "admin.plaque_sheet": Role.editor,
+    # Sheet jobs: only the editor who ordered the batch, or an admin (test_plaques).
+    "admin.plaque_job": Role.editor,
+    "admin.plaque_job_pdf": Role.editor,
+    "admin.plaque_job_retry": Role.editor,
     "admin.scans": Role.editor,
     "admin.scans_csv": Role.editor,
     # A site's photos: volunteers and editors of its unit (scope tested in tests/media/test_admin_media.py).
