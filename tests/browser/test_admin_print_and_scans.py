@@ -83,7 +83,11 @@ def test_editor_prints_and_reads_scans_on_a_phone(chromium_browser, live_app, ed
         assert previews.count() == 4
         for index in range(4):
             previews.nth(index).scroll_into_view_if_needed()
-        page.wait_for_load_state("networkidle")
+        # Each preview is rendered on request (about 0.8 s each here): wait for every image to
+        # finish loading rather than for a quiet network, which can come between two requests.
+        page.wait_for_function(
+            "() => [...document.querySelectorAll('.previews img')].every(i => i.complete)", timeout=30_000
+        )
         assert page.evaluate("[...document.querySelectorAll('.previews img')].every(i => i.naturalWidth > 0)")
         _fits_the_phone(page)
         page.screenshot(path=str(SCREENSHOTS / "admin-plaque-panel.png"), full_page=True)
