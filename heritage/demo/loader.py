@@ -11,7 +11,6 @@ from sqlalchemy.orm import Session
 from heritage.demo.units import demo_unit_name, ensure_demo_units
 from heritage.places.names import load_place_names
 from heritage.review.editing import create
-from heritage.sites.fields import BY_NAME
 from heritage.sites.models import Site
 from heritage.sites.values import site_values
 from heritage.trails.demo import load_demo_trails
@@ -84,10 +83,8 @@ def load_demo(session: Session, directory: Path = DEMO_DIR) -> list[Site]:
     ensure_demo_units(session)
     sites = []
     for record in sorted(records, key=lambda r: r.get("part_of") is not None):
-        # The files carry a few facts the declaration keeps off a kind (heritage types of a
-        # border marker): the site gets what its form would show, nothing a form could not edit.
-        fields = {k: v for k, v in site_fields(record).items() if BY_NAME[k].applies_to(record["kind"])}
-        values = site_values(record["kind"], texts=record["text"], **fields)
+        # A field the kind does not have is an error here as in a form: nothing is dropped quietly.
+        values = site_values(record["kind"], texts=record["text"], **site_fields(record))
         sites.append(
             create(session, None, values, slug=record["slug"], publish=True, code_seed=record["slug"])
         )
