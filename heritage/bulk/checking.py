@@ -3,9 +3,10 @@
 Each row goes through the declaration's own check (`fields.clean`: a missing name, bad
 coordinates, an unknown district or unit...); then come what only the whole file shows: unknown
 or repeated columns, a slug, plaque code or name used twice in the file or already in the
-database, a unit outside the importer's scope. An import only ever adds sites: a row naming an
-existing slug or code is refused, never merged into that site. Rows come out in an order that
-creates a complex before the sites that are part of it.
+database, a unit outside the importer's scope. A row whose slug is an existing site's changes
+that site, but only when it carries the `version` an export wrote and the site is still at it:
+nobody's newer edit is overwritten by an old spreadsheet. A row that changes nothing is left
+alone. Rows come out in an order that creates a complex before the sites that are part of it.
 """
 
 from __future__ import annotations
@@ -19,17 +20,20 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from heritage.accounts.models import Role, Unit, User
+from heritage.accounts.scope import can_act_on
 from heritage.accounts.services import PermissionDenied
 from heritage.bulk.sheets import Table
 from heritage.places.names import known_places
 from heritage.review.errors import Forbidden
+from heritage.review.history import working_values
 from heritage.review.rules import check_unit
 from heritage.sites.codes import normalise_code
-from heritage.sites.fields import SiteValues, clean, columns
-from heritage.sites.models import PlaqueCode, Site, SiteKind, SiteText, SlugRedirect
+from heritage.sites.fields import SiteValues, changed, clean, columns
+from heritage.sites.models import PlaqueCode, PublicationState, Site, SiteKind, SiteText, SlugRedirect
 from heritage.sites.slugs import search_key, slugify
 
-SPECIAL_COLUMNS = ("kind", "slug", "code")
+# `version` is the site's version when it was exported: the guard of a change to an existing site.
+SPECIAL_COLUMNS = ("kind", "slug", "code", "version")
 IMPORTER_ROLE = Role.editor  # volunteers add sites one at a time, through the form
 
 
@@ -51,6 +55,13 @@ class PlannedSite:
     values: SiteValues
     slug: str | None  # None: made from the default-language name
     code: str | None  # None: a fresh random code
+    site_id: int | None = None  # a change to this existing site, not a new one
+    base_version: int | None = None  # the version the change starts from (the export's)
+    changes: list[str] = field(default_factory=list)  # the columns a change sets
+
+    @property
+    def is_change(self) -> bool:
+        return self.site_id is not None
 
     @property
     def name(self) -> str:
@@ -61,10 +72,19 @@ class PlannedSite:
 class Plan:
     sites: list[PlannedSite] = field(default_factory=list)  # in creation order
     problems: list[Problem] = field(default_factory=list)
+    unchanged: list[int] = field(default_factory=list)  # rows that match their site as it is
 
     @property
     def ok(self) -> bool:
         return bool(self.sites) and not self.problems
+
+    @property
+    def new_sites(self) -> list[PlannedSite]:
+        return [s for s in self.sites if not s.is_change]
+
+    @property
+    def changed_sites(self) -> list[PlannedSite]:
+        return [s for s in self.sites if s.is_change]
 
 
 def check_importer(actor: User | None) -> None:
@@ -122,17 +142,32 @@ def check_table(
         )
         problems.extend(Problem(number, column, message) for column, message in result.errors.items())
         values = result.values
-        slug = _check_slug(number, cells.get("slug", ""), found, seen_slugs, problems)
-        code = _check_code(number, cells.get("code", ""), found, seen_codes, problems)
-        _check_name(number, values, default_lang, found, seen_names, problems)
+        existing = found.sites.get(cells.get("slug", "").strip())
+        if existing is not None:
+            _check_change(session, number, existing, kind, cells, actor, found, seen_slugs, problems)
+            slug, code = existing.slug, None
+        else:
+            slug = _check_slug(number, cells.get("slug", ""), found, seen_slugs, problems)
+            code = _check_code(number, cells.get("code", ""), found, seen_codes, problems)
+        _check_name(
+            number, values, default_lang, found, seen_names, problems, own_slug=slug if existing else None
+        )
         if values.fields.get("part_of") and values.fields["part_of"] == slug:
             problems.append(Problem(number, "part_of", str(_l("A site cannot be part of itself."))))
         unit = units.get(values.fields.get("unit") or "")
         if "unit" not in result.errors:
             _check_scope(number, actor, values.kind, unit, problems)
         plan.problems.extend(problems)
-        if not problems:
+        if problems:
+            continue
+        if existing is None:
             plan.sites.append(PlannedSite(number, values, slug, code))
+            continue
+        changes = _changed_columns(session, existing, values)
+        if changes:
+            plan.sites.append(PlannedSite(number, values, slug, None, existing.id, existing.version, changes))
+        else:
+            plan.unchanged.append(number)
     plan.sites = _parents_first(plan.sites, plan.problems)
     order = {name: i for i, name in enumerate(table.headers)}
     plan.problems.sort(key=lambda p: (p.row, order.get(p.column or "", -1)))
@@ -178,6 +213,7 @@ class _Existing:
     """What the database already holds of the slugs, codes and names the file mentions (a few queries)."""
 
     slugs: set[str]  # current slugs of sites
+    sites: dict[str, Site]  # the sites those slugs name, which a row may change
     old_slugs: set[str]  # slugs that redirect to a renamed site: taken too
     codes: dict[str, str]  # code -> slug of its site ("" when its site is gone)
     names: dict[tuple[str, str], str]  # (folded name, district) -> slug
@@ -187,7 +223,8 @@ class _Existing:
         slugs = {c.get(k, "").strip() for _n, c in rows for k in ("slug", "part_of")} - {""}
         codes = {normalise_code(c.get("code", "")) for _n, c in rows} - {None}
         names = {search_key(c.get(f"name_{default_lang}", "")) for _n, c in rows} - {""}
-        current = set(_in_chunks(session, select(Site.slug), Site.slug, slugs))
+        sites = {site.slug: site for site in _in_chunks(session, select(Site), Site.slug, slugs)}
+        current = set(sites)
         old = set(_in_chunks(session, select(SlugRedirect.old_slug), SlugRedirect.old_slug, slugs))
         issued = {
             code: slug or ""
@@ -211,7 +248,7 @@ class _Existing:
                 rows=True,
             )
         }
-        return cls(current, old, issued, same_names)
+        return cls(current, sites, old, issued, same_names)
 
 
 def _in_chunks(session: Session, query, column, values: set, rows: bool = False) -> list:
@@ -240,12 +277,14 @@ def _check_slug(number, raw: str, found: _Existing, seen: dict, problems: list[P
                 ),
             )
         )
-    elif slug in found.slugs or slug in found.old_slugs:
+    elif slug in found.old_slugs:
         problems.append(
             Problem(
                 number,
                 "slug",
-                str(_l("A site already has the slug %(slug)s: an import only adds new sites.", slug=slug)),
+                str(
+                    _l("%(slug)s was a site's earlier slug and still leads to it: choose another.", slug=slug)
+                ),
             )
         )
     elif slug in seen:
@@ -273,7 +312,7 @@ def _check_code(number, raw: str, found: _Existing, seen: dict, problems: list[P
                 "code",
                 str(
                     _l(
-                        "The plaque code %(code)s is already issued here (%(slug)s): an import only adds new sites. Leave it empty for a new code.",
+                        "The plaque code %(code)s is already issued here (%(slug)s). Leave it empty for a new code.",
                         code=code,
                         slug=found.codes[code] or "—",
                     )
@@ -287,15 +326,23 @@ def _check_code(number, raw: str, found: _Existing, seen: dict, problems: list[P
     return code
 
 
-def _check_name(number, values: SiteValues, default_lang, found: _Existing, seen: dict, problems) -> None:
+def _check_name(
+    number,
+    values: SiteValues,
+    default_lang,
+    found: _Existing,
+    seen: dict,
+    problems,
+    own_slug: str | None = None,
+) -> None:
     """The same name in the same district is the same site, entered twice (two temples of one name
-    in different districts are two sites)."""
+    in different districts are two sites). A changed site may keep its own name."""
     name = values.texts.get(default_lang, {}).get("name")
     if not name:
         return
     key = (search_key(name), values.fields.get("district") or "")
     column = f"name_{default_lang}"
-    if key in found.names:
+    if key in found.names and found.names[key] != own_slug:
         problems.append(
             Problem(
                 number,
@@ -341,3 +388,85 @@ def _parents_first(sites: list[PlannedSite], problems: list[Problem]) -> list[Pl
             placed.add(planned.row)
             ordered.append(planned)
     return ordered
+
+
+def _check_change(
+    session: Session,
+    number: int,
+    site: Site,
+    kind: str,
+    cells: dict[str, str],
+    actor: User | None,
+    found: _Existing,
+    seen_slugs: dict,
+    problems: list[Problem],
+) -> None:
+    """A row naming an existing site's slug: it may change that site, if nothing newer is lost."""
+    if site.slug in seen_slugs:
+        problems.append(
+            Problem(number, "slug", str(_l("Same slug as row %(row)d.", row=seen_slugs[site.slug])))
+        )
+    seen_slugs.setdefault(site.slug, number)
+    if actor is not None and not can_act_on(actor, site):
+        problems.append(
+            Problem(
+                number, "slug", str(_l("The site %(slug)s is not one of your unit's sites.", slug=site.slug))
+            )
+        )
+        return
+    if kind != site.kind.value:
+        problems.append(Problem(number, "kind", str(_l("The kind of a site cannot change."))))
+    if site.state == PublicationState.archived:
+        problems.append(
+            Problem(
+                number,
+                "slug",
+                str(_l("The site %(slug)s is archived: restore it before changing it.", slug=site.slug)),
+            )
+        )
+    version = cells.get("version", "").strip()
+    if not version.isdigit():
+        problems.append(
+            Problem(
+                number,
+                "version",
+                str(
+                    _l(
+                        "A site already has the slug %(slug)s. To change it, start from an export: its version column keeps newer edits from being overwritten. To add a new site, give it another slug.",
+                        slug=site.slug,
+                    )
+                ),
+            )
+        )
+    elif int(version) != site.version:
+        problems.append(
+            Problem(
+                number,
+                "version",
+                str(
+                    _l(
+                        "The site %(slug)s has changed since this file was exported (version %(yours)s, now %(now)d). Export again and make your change there.",
+                        slug=site.slug,
+                        yours=version,
+                        now=site.version,
+                    )
+                ),
+            )
+        )
+    code = normalise_code(cells.get("code", "")) if cells.get("code", "").strip() else None
+    if cells.get("code", "").strip() and code != site.plaque_code:
+        problems.append(
+            Problem(
+                number,
+                "code",
+                str(_l("A site's plaque code cannot change here; leave the exported code as it is.")),
+            )
+        )
+
+
+def _changed_columns(session: Session, site: Site, values: SiteValues) -> list[str]:
+    """The columns whose values differ from what the site's edit form shows now."""
+    return [
+        name if lang is None else f"{name}_{lang}"
+        for name, lang, _old, _new in changed(working_values(session, site), values)
+    ]

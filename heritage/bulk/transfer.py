@@ -1,9 +1,11 @@
 """Import a checked spreadsheet through the editing services, and export sites in the same columns.
 
-An import is all or nothing: it runs only when the dry run found no problem, creates every site
-through `review.editing.create` (a draft with its first revision, the acting user's role and
-scope checked again), and the caller commits once. Export writes the live content of the sites,
-every configured language, in `checking.sheet_columns` order, so its file imports unchanged.
+An import is all or nothing: it runs only when the dry run found no problem, creates every new
+site through `review.editing.create` (a draft with its first revision) and changes every existing
+one through `review.editing.save` from the version the export recorded (a published site gets a
+pending edit for review), the acting user's role and scope checked again; the caller commits once.
+Export writes what each site's edit form shows (a pending edit included) and its version, every
+configured language, in `checking.sheet_columns` order, so its file imports unchanged.
 """
 
 from __future__ import annotations
@@ -21,7 +23,9 @@ from heritage.accounts.scope import in_scope
 from heritage.bulk.checking import Plan, Problem, check_importer, check_table, sheet_columns
 from heritage.bulk.sheets import Limits, Table, read_table, write_table
 from heritage.errors import ValidationError
-from heritage.review.editing import create
+from heritage.review.editing import create, save
+from heritage.review.errors import Conflict
+from heritage.review.history import pending_edits
 from heritage.sites.fields import FIELDS, FieldType, read_values
 from heritage.sites.models import PublicationState, Site, SiteKind
 from heritage.sites.values import as_row
@@ -76,21 +80,39 @@ def dry_run(
 def import_plan(
     session: Session, plan: Plan, *, actor: User | None, progress: Progress | None = None
 ) -> list[Site]:
-    """Create every planned site (a draft each); the caller commits, or rolls back on any error."""
+    """Create or change every planned site; the caller commits, or rolls back on any error."""
     if not plan.ok:
         raise ImportRefused(plan)
     created: list[Site] = []
     total = len(plan.sites)
     for planned in plan.sites:
+        comment = str(_l("Imported from a spreadsheet (row %(row)d).", row=planned.row))
         try:
-            site = create(
-                session,
-                actor,
-                planned.values,
-                slug=planned.slug,
-                code=planned.code,  # a site moved from another database keeps its printed code
-                comment=str(_l("Imported from a spreadsheet (row %(row)d).", row=planned.row)),
+            if planned.is_change:
+                site = session.get(Site, planned.site_id)
+                save(session, actor, site, planned.values, planned.base_version, comment=comment)
+            else:
+                site = create(
+                    session,
+                    actor,
+                    planned.values,
+                    slug=planned.slug,
+                    code=planned.code,  # a site moved from another database keeps its printed code
+                    comment=comment,
+                )
+        except Conflict as error:  # changed between the check and now
+            plan.problems.append(
+                Problem(
+                    planned.row,
+                    "version",
+                    str(
+                        _l(
+                            "This site was changed meanwhile by someone else. Export again and redo your change."
+                        )
+                    ),
+                )
             )
+            raise ImportRefused(plan) from error
         except ValidationError as error:  # a rule the dry run does not know; the caller rolls back
             errors = getattr(error, "errors", None) or {error.field: str(error.message)}
             plan.problems.extend(Problem(planned.row, column, message) for column, message in errors.items())
@@ -127,17 +149,21 @@ def sites_to_export(
     return list(session.scalars(query))
 
 
-def export_rows(sites: list[Site], languages: list[str]) -> tuple[list[str], list[list[str]]]:
+def export_rows(
+    session: Session, sites: list[Site], languages: list[str]
+) -> tuple[list[str], list[list[str]]]:
     headers = sheet_columns(languages)
+    pending = pending_edits(session, [site.id for site in sites])
     rows = []
     for site in sites:
-        cells = as_row(read_values(site))
-        cells.update(kind=site.kind.value, slug=site.slug, code=site.plaque_code)
+        edit = pending.get(site.id)
+        cells = as_row(edit.site_values if edit is not None else read_values(site))
+        cells.update(kind=site.kind.value, slug=site.slug, code=site.plaque_code, version=str(site.version))
         rows.append([cells.get(header, "") for header in headers])
     return headers, rows
 
 
-def export_file(sites: list[Site], languages: list[str], fmt: str) -> bytes:
+def export_file(session: Session, sites: list[Site], languages: list[str], fmt: str) -> bytes:
     """The sites as a CSV or XLSX file that `import` reads back to the same values."""
-    headers, rows = export_rows(sites, languages)
+    headers, rows = export_rows(session, sites, languages)
     return write_table(fmt, headers, rows, NUMBER_COLUMNS)

@@ -34,7 +34,7 @@ SHOWN_PROBLEMS = 200
 @click.option("--unit", "unit_name", help="The unit of rows that name none (its exact name).")
 @click.option("--as", "as_email", help="Import as this account (its role and unit scope apply).")
 def import_command(file: Path, dry_run: bool, unit_name: str | None, as_email: str | None) -> None:
-    """Add the sites of a CSV or XLSX FILE, each a draft, all or nothing."""
+    """Add or change the sites of a CSV or XLSX FILE, all or nothing (changes need an export's version)."""
     with force_locale("en"):  # the command line speaks English, like the rest of `flask heritage`
         _import(file, dry_run, unit_name, as_email)
 
@@ -54,13 +54,19 @@ def _import(file: Path, only_check: bool, unit_name: str | None, as_email: str |
         with file.open("rb") as handle:
             upload = spool(handle, settings.limits.max_bytes)
         plan = dry_run(db.session, upload.file, file.name, settings, actor=actor, default_unit=unit_name)
+        if not plan.problems and not plan.sites and plan.unchanged:
+            click.echo(f"Nothing to change: all {len(plan.unchanged)} row(s) match their sites.")
+            return
         if not plan.ok:
             raise ImportRefused(plan)
         if only_check:
-            click.echo(f"Dry run: {len(plan.sites)} site(s) would be imported. Nothing was written.")
+            click.echo(
+                f"Dry run: {len(plan.new_sites)} new site(s) would be added and {len(plan.changed_sites)}"
+                f" changed ({len(plan.unchanged)} row(s) unchanged). Nothing was written."
+            )
             return
         with click.progressbar(length=len(plan.sites), label="Importing", show_pos=True) as bar:
-            sites = import_plan(
+            import_plan(
                 db.session, plan, actor=actor, progress=lambda done, _total: bar.update(done - bar.pos)
             )
         db.session.commit()
@@ -71,7 +77,10 @@ def _import(file: Path, only_check: bool, unit_name: str | None, as_email: str |
     except (SheetError, PermissionDenied) as error:
         db.session.rollback()
         raise click.ClickException(str(getattr(error, "message", error))) from None
-    click.echo(f"Imported {len(sites)} site(s) as drafts from {file.name}.")
+    click.echo(
+        f"Imported from {file.name}: {len(plan.new_sites)} new site(s) as drafts,"
+        f" {len(plan.changed_sites)} changed."
+    )
 
 
 def _print_problems(plan: Plan) -> None:
@@ -103,5 +112,5 @@ def export_command(file: Path, unit_name: str | None, kind: str | None) -> None:
         sites = sites_to_export(db.session, None, unit=unit, kind=kind)
         languages = list(current_app.config["LANGUAGES"])
         file.parent.mkdir(parents=True, exist_ok=True)
-        atomic_write(file, export_file(sites, languages, fmt))
+        atomic_write(file, export_file(db.session, sites, languages, fmt))
     click.echo(f"Wrote {len(sites)} site(s) to {file}.")

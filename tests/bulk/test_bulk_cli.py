@@ -7,6 +7,7 @@ import io
 from sqlalchemy import func, select
 
 from heritage.bulk.sheets import Limits, read_table, write_csv
+from heritage.review.history import pending_edit
 from heritage.sites.models import Site, SiteKind
 
 QUANG_YEN = "Đoàn Thanh niên thị xã Quảng Yên"
@@ -33,7 +34,7 @@ def test_import_adds_every_row_as_a_draft_of_the_unit(runner, session, make_unit
     make_unit(QUANG_YEN)
     result = runner.invoke(args=["heritage", "import", str(csv_file(tmp_path, GOOD)), "--unit", QUANG_YEN])
     assert result.exit_code == 0, result.output
-    assert "Imported 2 site(s) as drafts" in result.output
+    assert "2 new site(s) as drafts, 0 changed." in result.output
     sites = session.scalars(select(Site)).all()
     assert {s.unit.name for s in sites} == {QUANG_YEN} and {s.state.value for s in sites} == {"draft"}
 
@@ -41,7 +42,10 @@ def test_import_adds_every_row_as_a_draft_of_the_unit(runner, session, make_unit
 def test_dry_run_writes_nothing(runner, session, tmp_path):
     result = runner.invoke(args=["heritage", "import", str(csv_file(tmp_path, GOOD)), "--dry-run"])
     assert result.exit_code == 0, result.output
-    assert "2 site(s) would be imported. Nothing was written." in result.output
+    assert (
+        "2 new site(s) would be added and 0 changed (0 row(s) unchanged). Nothing was written."
+        in result.output
+    )
     assert site_count(session) == 0
 
 
@@ -91,3 +95,23 @@ def test_export_writes_csv_or_xlsx_by_extension(runner, session, demo_sites, tmp
     expected = sum(1 for s in demo_sites if s.kind == SiteKind.border_marker)
     assert markers.exit_code == 0 and len(table.rows) == expected > 0
     assert runner.invoke(args=["heritage", "export", str(tmp_path / "x.pdf")]).exit_code == 1
+
+
+def test_an_edited_export_changes_its_sites(runner, session, make_site, tmp_path):
+    site = make_site("Đình Phong Cốc", state="published")
+    path = tmp_path / "sites.csv"
+    assert runner.invoke(args=["heritage", "export", str(path)]).exit_code == 0
+    same = runner.invoke(args=["heritage", "import", str(path)])
+    assert same.exit_code == 0 and "Nothing to change: all 1 row(s) match their sites." in same.output
+    table = read_table(io.BytesIO(path.read_bytes()), "sites.csv", Limits())
+    headers, row = table.headers, table.rows[0][1]
+    row["name_en"] = "Phong Coc communal house"
+    path.write_bytes(write_csv(headers, [[row.get(h, "") for h in headers]]))
+    changed = runner.invoke(args=["heritage", "import", str(path)])
+    assert changed.exit_code == 0, changed.output
+    assert "0 new site(s) as drafts, 1 changed." in changed.output
+    session.expire_all()
+    assert site_count(session) == 1
+    assert pending_edit(session, session.get(Site, site.id)).site_values.texts["en"]["name"] == (
+        "Phong Coc communal house"
+    )

@@ -58,7 +58,7 @@ def test_the_dry_run_names_every_bad_row_and_column(session, make_site, make_uni
         {**RELIC, "name_vi": "Miếu C", "district": "TP Hà Nội"},  # 6: unknown district
         {**RELIC, "name_vi": "Miếu D", "unit": "Đoàn Không Có"},  # 7: unknown unit
         {**RELIC, "name_vi": "Miếu E", "slug": "dinh-phong-coc"},  # 8: slug repeated in the file
-        {**RELIC, "name_vi": "Miếu F", "slug": existing.slug},  # 9: slug of a site in the database
+        {**RELIC, "name_vi": "Miếu F", "slug": existing.slug},  # 9: an existing site's slug, no version
         {**RELIC, "name_vi": "Đình  phong cốc"},  # 10: same name and district as row 2
         {**RELIC, "name_vi": "Đình Yên Giang"},  # 11: same name and district as a site in the database
         {**RELIC, "name_vi": "Miếu G", "code": existing.plaque_code},  # 12: a code already issued
@@ -75,7 +75,7 @@ def test_the_dry_run_names_every_bad_row_and_column(session, make_site, make_uni
         (6, "district"),
         (7, "unit"),
         (8, "slug"),
-        (9, "slug"),
+        (9, "version"),
         (10, "name_vi"),
         (11, "name_vi"),
         (12, "code"),
@@ -86,6 +86,7 @@ def test_the_dry_run_names_every_bad_row_and_column(session, make_site, make_uni
     assert "Did you mean “name_vi”" in messages[(1, "name_vn")]
     assert "row 2" in messages[(8, "slug")] and "row 2" in messages[(10, "name_vi")]
     assert existing.slug in messages[(11, "name_vi")]
+    assert "start from an export" in messages[(9, "version")]
     assert "TP Hà Nội" in messages[(6, "district")]
     assert not plan.ok
     assert site_count(session) == 1

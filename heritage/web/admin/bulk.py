@@ -93,7 +93,7 @@ def import_upload():
         pending = keep(db.session, g.user, upload, filename, default_unit, keep_minutes)
         db.session.commit()
         confirm = ConfirmImportForm(sha256=pending.sha256)
-    return _page(form, 200 if plan.ok else 400, plan=plan, filename=filename, confirm=confirm)
+    return _page(form, 400 if plan.problems else 200, plan=plan, filename=filename, confirm=confirm)
 
 
 @bp.post("/import/confirm")
@@ -124,7 +124,7 @@ def import_confirm():
             actor=g.user,
             default_unit=pending.default_unit,
         )
-        sites = import_plan(db.session, plan, actor=g.user)
+        import_plan(db.session, plan, actor=g.user)
     except ImportRefused as error:  # the database changed since the check: nothing is written
         db.session.rollback()
         return _page(upload_form, 409, plan=error.plan, filename=pending.filename)
@@ -134,7 +134,14 @@ def import_confirm():
         return _page(upload_form, 400)
     forget(db.session, pending)
     db.session.commit()
-    flash(_("Imported %(count)d sites as drafts.", count=len(sites)), "info")
+    flash(
+        _(
+            "Imported: %(new)d new site(s) as drafts, %(changed)d site(s) changed.",
+            new=len(plan.new_sites),
+            changed=len(plan.changed_sites),
+        ),
+        "info",
+    )
     return redirect(url_for("admin.home"))
 
 
@@ -146,7 +153,7 @@ def export():
     if fmt not in FORMATS or (kind is not None and kind not in {k.value for k in SiteKind}):
         abort(400)
     sites = sites_to_export(db.session, g.user, kind=kind)
-    data = export_file(sites, list(current_app.config["LANGUAGES"]), fmt)
+    data = export_file(db.session, sites, list(current_app.config["LANGUAGES"]), fmt)
     name = f"heritage-sites-{datetime.now(UTC):%Y-%m-%d}.{fmt}"
     return Response(
         data, mimetype=MIMETYPES[fmt], headers={"Content-Disposition": f'attachment; filename="{name}"'}

@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 
 from heritage.bulk.models import PendingImport
 from heritage.bulk.sheets import Limits, read_table, write_csv
+from heritage.review.history import pending_edit
 from heritage.sites.models import Site
 from tests.web.admin.conftest import csrf_token
 
@@ -201,3 +202,34 @@ def test_volunteers_neither_import_nor_export(client, signed_in, make_user):
     signed_in(make_user(role="volunteer"))
     assert client.get("/admin/import").status_code == 403
     assert client.get("/admin/export").status_code == 403
+
+
+def test_an_edited_export_shows_its_changes_then_changes_the_site(
+    client, session, signed_in, make_user, make_unit, make_site
+):
+    editor = editor_of_quang_yen(make_user, make_unit)
+    site = make_site("Đình Phong Cốc", state="published", unit_id=editor.unit_id)
+    signed_in(editor)
+    exported = client.get("/admin/export?format=csv")
+    assert exported.status_code == 200
+    table = read_table(io.BytesIO(exported.data), "sites.csv", Limits())
+    row = table.rows[0][1]
+    unchanged = upload(client, exported.data)
+    assert unchanged.status_code == 200 and "nothing to change" in unchanged.get_data(as_text=True)
+    assert _SHA.search(unchanged.get_data(as_text=True)) is None  # no import button for no change
+    row["name_en"] = "Phong Coc communal house"
+    data = write_csv(table.headers, [[row.get(h, "") for h in table.headers]])
+    checked = upload(client, data)
+    page = checked.get_data(as_text=True)
+    assert checked.status_code == 200, page
+    assert "0 new site(s) to add as drafts, 1 site(s) to change" in page
+    assert "<code>name_en</code>" in page
+    done = client.post(
+        "/admin/import/confirm",
+        data={"sha256": _SHA.search(page).group(1), "csrf_token": csrf_token(client, "/admin/import")},
+    )
+    assert done.status_code == 302
+    session.expire_all()
+    site = session.get(Site, site.id)
+    assert "en" not in site.texts  # published: the change waits for review
+    assert pending_edit(session, site).site_values.texts["en"]["name"] == "Phong Coc communal house"
