@@ -77,6 +77,9 @@ SETTINGS: dict[str, tuple[object, str]] = {
     "PLAQUE_EXTRA_NAME_LANGUAGES": ("zh", _LIST),
     # Sites one batch sheet may hold when ordered from the back office (made in the request).
     "PLAQUE_SHEET_MAX_SITES": (1000, "int"),
+    # A fresh plaque code is issued only if its QR symbol survives the blur and sun weathering
+    # cases (plaques/robust_codes.py, ~20 ms a code); off only for bulk test data.
+    "PLAQUE_CODES_WEATHER_CHECK": (True, "bool"),
     # Failed sign-ins allowed per account and per client address before a wait is imposed.
     "LOGIN_LIMIT_PER_ACCOUNT": ("5 per 15 minutes", "str"),
     "LOGIN_LIMIT_PER_ADDRESS": ("30 per 15 minutes", "str"),
@@ -123,6 +126,12 @@ def _parse(value: str, kind: str) -> object:
         return [part.strip() for part in value.split(",") if part.strip()]
     if kind == "intlist":
         return [int(part) for part in value.split(",") if part.strip()]
+    if kind == "bool":
+        if value.strip().lower() in {"1", "true", "yes", "on"}:
+            return True
+        if value.strip().lower() in {"0", "false", "no", "off"}:
+            return False
+        raise ValueError(f"{value!r} is not true or false (use 1/0, true/false, yes/no or on/off)")
     return value
 
 

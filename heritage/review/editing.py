@@ -21,6 +21,7 @@ from heritage.accounts.audit import AuditAction, record
 from heritage.accounts.models import User
 from heritage.accounts.scope import can_act_on
 from heritage.errors import InvalidValues
+from heritage.plaques.robust_codes import current_code_check
 from heritage.review.errors import Conflict, Forbidden
 from heritage.review.history import (
     compare,
@@ -88,6 +89,7 @@ def create(
         default_lang=default_language(),
         code_seed=code_seed,
         code=code,
+        code_check=current_code_check(),
     )
     if actor is not None and not can_act_on(actor, site):
         raise Forbidden("create", _l("Border markers are kept by border-guard units."))

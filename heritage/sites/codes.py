@@ -9,7 +9,7 @@ from __future__ import annotations
 import random
 import re
 import secrets
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from sqlalchemy.orm import Session
 
@@ -45,12 +45,18 @@ def seeded_codes(seed: str) -> Iterator[str]:
         yield "".join(rng.choice(ALPHABET) for _ in range(CODE_LENGTH))
 
 
-def issue_code(session: Session, attempts: int = 20, candidates: Iterator[str] | None = None) -> PlaqueCode:
-    """Reserve a fresh code (random, or the first free one of `candidates`). The row stays
-    forever, which is what makes codes unique forever."""
+def issue_code(
+    session: Session,
+    attempts: int = 40,
+    candidates: Iterator[str] | None = None,
+    acceptable: Callable[[str], bool] | None = None,
+) -> PlaqueCode:
+    """Reserve a fresh code (random, or the first free one of `candidates`) that `acceptable`
+    approves (plaques.robust_codes: its QR symbol survives weathering). The row stays forever,
+    which is what makes codes unique forever."""
     for _ in range(attempts):
         code = next(candidates) if candidates is not None else random_code()
-        if session.get(PlaqueCode, code) is None:
+        if session.get(PlaqueCode, code) is None and (acceptable is None or acceptable(code)):
             row = PlaqueCode(code=code)
             session.add(row)
             session.flush()

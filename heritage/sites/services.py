@@ -5,6 +5,7 @@ The back office and the CLI call the same functions; nothing here knows about HT
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
@@ -91,6 +92,7 @@ def create_site(
     default_lang: str = "vi",
     code_seed: str | None = None,
     code: str | None = None,
+    code_check: Callable[[str], bool] | None = None,
 ) -> Site:
     """A new site with a fresh plaque code; the slug comes from the default-language name.
 
@@ -98,7 +100,8 @@ def create_site(
     row only: the back office goes through `heritage.review.editing.create`, which also records
     who did it. `code_seed` (demo data only) makes the code reproducible: see `codes.seeded_codes`.
     `code` issues exactly that code (an import keeping the codes already on plaques); one ever
-    issued here before is refused, since a code never opens two sites.
+    issued here before is refused, since a code never opens two sites. `code_check` approves a
+    fresh code (`plaques.robust_codes.code_check`: its symbol survives weathering).
     """
     values = check_values(values, session=session, default_lang=default_lang)
     site = SITE_CLASSES[values.kind](state=PublicationState(state), version=1)
@@ -106,7 +109,9 @@ def create_site(
     code = (
         _given_code(session, code)
         if code
-        else issue_code(session, candidates=seeded_codes(code_seed) if code_seed else None)
+        else issue_code(
+            session, candidates=seeded_codes(code_seed) if code_seed else None, acceptable=code_check
+        )
     )
     site.plaque_code = code.code
     _write(session, site, values)

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from heritage.errors import ValidationError
+from heritage.plaques.robust_codes import current_code_check
 from heritage.sites.codes import issue_code
 from heritage.sites.models import PublicationState, Site
 from heritage.sites.slugs import slugify
@@ -44,7 +45,8 @@ def create_trail(
     code_candidates: Iterator[str] | None = None,
 ) -> Trail:
     """A trail through `sites` in that order, with a text per language ({"vi": {"name": ...}}),
-    and a plaque code of its own (the first free one of `code_candidates`, else random)."""
+    and a plaque code of its own (the first free one of `code_candidates`, else random) whose
+    symbol survives weathering (`plaques.robust_codes`)."""
     clean = slugify(slug)
     if not clean:
         raise ValidationError("The slug needs at least one letter or digit.", field="slug")
@@ -52,7 +54,8 @@ def create_trail(
         raise ValidationError(f"A trail with the slug {clean!r} exists already.", field="slug")
     if "vi" not in texts:
         raise ValidationError("A trail needs its Vietnamese text.", field="texts")
-    trail = Trail(slug=clean, state=state, plaque_code=issue_code(session, candidates=code_candidates).code)
+    code = issue_code(session, candidates=code_candidates, acceptable=current_code_check())
+    trail = Trail(slug=clean, state=state, plaque_code=code.code)
     for lang, fields in texts.items():
         set_trail_text(trail, lang, **fields)
     trail.stops = [TrailStop(site=site, position=n) for n, site in enumerate(sites, start=1)]
