@@ -11,6 +11,7 @@ cases and decodes: about 20 ms, paid once per issued code.
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import lru_cache
 
 from flask import current_app
 from PIL import Image
@@ -39,6 +40,7 @@ def bare_symbol(url: str) -> tuple[Image.Image, tuple[int, int, int, int], int]:
     return image, (start, start, end, end), modules
 
 
+@lru_cache(maxsize=4096)  # deterministic; the demo's seeded candidates repeat on every load
 def weathers_well(public_base_url: str, code: str) -> bool:
     """Whether the plaque URL of `code` still decodes, exactly, after each pattern case."""
     url = plaque_url(public_base_url, code)
