@@ -8,6 +8,8 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from heritage.accounts.services import find_unit
+from heritage.demo.units import CULTURE_OFFICE
 from heritage.sites.codes import seeded_codes
 from heritage.sites.models import PublicationState, Site
 from heritage.trails.models import Trail
@@ -24,6 +26,7 @@ def load_demo_trails(session: Session, path: Path = TRAILS_PATH) -> list[Trail]:
     missing = sorted(slugs - set(sites))
     if missing:
         raise ValueError(f"{path.name} names sites that do not exist: {', '.join(missing)}")
+    office = find_unit(session, CULTURE_OFFICE)  # the demo's trails are the culture office's
     return [
         create_trail(
             session,
@@ -33,6 +36,7 @@ def load_demo_trails(session: Session, path: Path = TRAILS_PATH) -> list[Trail]:
             state=PublicationState.published,
             # The same code on every load of the demo: README and tests can name it.
             code_candidates=seeded_codes(f"trail:{record['slug']}"),
+            unit_id=office.id if office is not None else None,
         )
         for record in records
     ]

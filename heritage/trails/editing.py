@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from heritage.accounts.models import User
-from heritage.accounts.scope import can_act_on
+from heritage.accounts.scope import can_act_on, scope_of
 from heritage.errors import InvalidValues
 from heritage.sites.models import PublicationState, Site
 from heritage.sites.slugs import slugify
@@ -43,6 +43,18 @@ def check_texts(form: dict[str, str], langs: list[str], errors: dict[str, str]) 
     if "vi" not in texts and "name_vi" not in errors:
         errors["name_vi"] = _("A trail needs a Vietnamese name.")
     return texts
+
+
+def can_edit_trail(user: User | None, trail: Trail) -> bool:
+    """Editors keep their own unit's trails; a province-wide trail (no unit) is kept by editors
+    with wide scope and admins, who keep every trail."""
+    scope = scope_of(user)
+    return scope.every_site or (trail.unit_id is not None and scope.unit_id == trail.unit_id)
+
+
+def trail_unit_id(user: User) -> int | None:
+    """The unit a new trail belongs to: its creator's; none (province-wide) for wide scope."""
+    return None if scope_of(user).every_site else user.unit_id
 
 
 def check_stops(
@@ -84,7 +96,7 @@ def new_trail(session: Session, user: User, form: dict[str, str], langs: list[st
         errors["name_vi"] = _("A trail with the address %(slug)s exists already.", slug=slug)
     if errors:
         raise InvalidValues(errors)
-    return create_trail(session, slug, texts, sites)
+    return create_trail(session, slug, texts, sites, unit_id=trail_unit_id(user))
 
 
 def update_trail(session: Session, user: User, trail: Trail, form: dict[str, str], langs: list[str]) -> None:

@@ -8,6 +8,7 @@ from sqlalchemy import DateTime, ForeignKey, Index, Integer, String, Text, Uniqu
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from sqlalchemy.orm.collections import attribute_keyed_dict
 
+from heritage.accounts.models import Unit
 from heritage.db import Base, string_enum, utcnow
 from heritage.sites.models import PublicationState, Site
 
@@ -24,6 +25,9 @@ class Trail(Base):
     state: Mapped[PublicationState] = mapped_column(
         string_enum(PublicationState, "publication_state"), default=PublicationState.draft
     )
+    # The unit whose editors keep the trail; none: a province-wide trail, kept by editors with
+    # wide scope (the culture office) and admins (heritage.trails.editing.can_edit_trail).
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
 
@@ -33,6 +37,7 @@ class Trail(Base):
     stops: Mapped[list[TrailStop]] = relationship(
         order_by="TrailStop.position", cascade="all, delete-orphan", back_populates="trail"
     )
+    unit: Mapped[Unit | None] = relationship()
 
     def __repr__(self) -> str:
         return f"<Trail {self.slug}>"

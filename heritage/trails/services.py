@@ -43,6 +43,7 @@ def create_trail(
     sites: list[Site],
     state: PublicationState = PublicationState.draft,
     code_candidates: Iterator[str] | None = None,
+    unit_id: int | None = None,
 ) -> Trail:
     """A trail through `sites` in that order, with a text per language ({"vi": {"name": ...}}),
     and a plaque code of its own (the first free one of `code_candidates`, else random) whose
@@ -55,7 +56,7 @@ def create_trail(
     if "vi" not in texts:
         raise ValidationError("A trail needs its Vietnamese text.", field="texts")
     code = issue_code(session, candidates=code_candidates, acceptable=current_code_check())
-    trail = Trail(slug=clean, state=state, plaque_code=code.code)
+    trail = Trail(slug=clean, state=state, plaque_code=code.code, unit_id=unit_id)
     for lang, fields in texts.items():
         set_trail_text(trail, lang, **fields)
     trail.stops = [TrailStop(site=site, position=n) for n, site in enumerate(sites, start=1)]

@@ -1,7 +1,8 @@
 """Trails in the back office: list, create, edit texts and stops, move a stop, publish.
 
-Editors and up. Trails belong to no unit, but the stops an editor adds must be sites of their
-own unit (heritage.trails.editing checks, and writes nothing on any bad field).
+Editors and up, each on the trails of their own unit (a province-wide trail: editors with wide
+scope and admins); the stops an editor adds must be sites of their own unit too
+(heritage.trails.editing checks, and writes nothing on any bad field).
 """
 
 from __future__ import annotations
@@ -29,9 +30,12 @@ def _langs() -> list[str]:
 
 
 def _trail(trail_id: int) -> Trail:
+    """The trail, if the signed-in editor keeps it: 404 when there is none, 403 when another's."""
     trail = db.session.get(Trail, trail_id)
     if trail is None:
         abort(404)
+    if not editing.can_edit_trail(g.user, trail):
+        abort(403, _("This trail is kept by another unit."))
     return trail
 
 
@@ -58,7 +62,9 @@ def _page(trail: Trail | None, form: dict, errors: dict | None = None, status: i
 @bp.get("/trails")
 @allow(Role.editor)
 def trails():
-    listed = db.session.scalars(select(Trail).order_by(Trail.slug)).all()
+    listed = [
+        t for t in db.session.scalars(select(Trail).order_by(Trail.slug)) if editing.can_edit_trail(g.user, t)
+    ]
     return render_template("admin/trails.html", trails=listed)
 
 

@@ -165,3 +165,58 @@ def test_the_trails_plaque_downloads_as_a_pdf_whose_qr_reads_its_code(
     assert batch.printed_by is not None and batch.printed_by.role.value == "editor"  # who printed it
     refused = post_form(client_as_editor, f"{path}/plaque", {"size": "huge", "format": "pdf"}, form_page=path)
     assert refused.status_code == 400
+
+
+def test_a_trail_belongs_to_its_creators_unit_and_other_units_get_403(
+    session, client_as_editor, editor, own_sites, make_user
+):
+    _create(client_as_editor, [site.slug for site in own_sites])
+    trail = _trail(session)
+    assert trail.unit_id == editor.unit_id
+    other = make_user(role="editor")  # of another unit
+    client = client_as_editor
+    client.post("/admin/logout", data={"csrf_token": csrf_token(client, "/admin/trails")})
+    sign_in(client, other, PASSWORD)
+    token = csrf_token(client, "/admin/trails")
+    path = f"/admin/trails/{trail.id}"
+    assert client.get(path).status_code == 403
+    for action, data in [
+        ("", {"name_vi": "Đổi tên", "stops": ""}),
+        ("/move", {"index": "0", "delta": "1"}),
+        ("/state", {"publish": "1"}),
+        ("/plaque", {"size": "sticker", "format": "pdf"}),
+    ]:
+        response = client.post(path + action, data={"csrf_token": token, **data})
+        assert response.status_code == 403, action
+        assert "Đường Di Sản" not in response.get_data(as_text=True)
+    assert "Đường Di Sản" not in client.get("/admin/trails").get_data(as_text=True)
+    unchanged = _trail(session)
+    assert unchanged.state.value == "draft" and unchanged.texts["vi"].name == "Đường Di Sản"
+    assert _order(session) == [site.slug for site in own_sites]
+
+
+def test_a_province_wide_trail_is_kept_by_wide_scope_editors_and_admins_only(
+    session, client, own_sites, make_user
+):
+    from heritage.trails.services import create_trail
+
+    trail = create_trail(session, "duong-tinh", {"vi": {"name": "Đường cả tỉnh"}}, own_sites[:1])
+    session.commit()
+    path = f"/admin/trails/{trail.id}"
+    unit_editor = make_user(role="editor", unit=own_sites[0].unit)
+    sign_in(client, unit_editor, PASSWORD)
+    assert client.get(path).status_code == 403
+    wide = make_user(role="editor", wide_scope=True)
+    client.post("/admin/logout", data={"csrf_token": csrf_token(client, "/admin/password")})
+    sign_in(client, wide, PASSWORD)
+    assert client.get(path).status_code == 200
+    response = post_form(client, "/admin/trails/new", {"name_vi": "Đường mới", "stops": ""})
+    assert response.status_code == 303
+    assert _trail(session, "duong-moi").unit_id is None  # made by wide scope: province-wide
+
+
+def test_the_demo_trails_are_the_culture_offices(session, demo_sites):
+    from heritage.demo.units import CULTURE_OFFICE
+
+    trails = session.scalars(select(Trail)).all()
+    assert trails and {trail.unit.name for trail in trails} == {CULTURE_OFFICE}
