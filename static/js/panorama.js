@@ -41,6 +41,19 @@
     note.className = "scene-note";
     note.textContent = figure.getAttribute("data-failed");
     view.appendChild(image);
+    // A walk-through: every scene's flat image, so no scene is lost without WebGL.
+    var flats = JSON.parse(figure.getAttribute("data-flats") || "[]");
+    if (flats.length) {
+      image.src = flats[0].src;
+      image.alt = flats[0].alt || image.alt;
+      for (var f = 1; f < flats.length; f++) {
+        var more = document.createElement("img");
+        more.src = flats[f].src;
+        more.alt = flats[f].alt;
+        more.loading = "lazy";
+        view.appendChild(more);
+      }
+    }
     view.appendChild(note);
     figure.setAttribute("data-state", "flat");
   }
@@ -54,16 +67,27 @@
       var box = document.createElement("div");
       box.className = "scene-viewer";
       view.appendChild(box);
-      var multiRes = JSON.parse(figure.getAttribute("data-config"));
-      multiRes.basePath = figure.getAttribute("data-base");
-      var viewer = window.pannellum.viewer(box, {
-        type: "multires",
-        multiRes: multiRes,
-        autoLoad: true,
-        preview: figure.getAttribute("data-preview"),
-        showFullscreenCtrl: true,
-        compass: false
-      });
+      var viewer;
+      var tour = figure.getAttribute("data-tour");
+      if (tour) {
+        // The site's scenes as one tour: hotspots walk between them. Texts are editors' words:
+        // Pannellum escapes them only when asked.
+        tour = JSON.parse(tour);
+        tour.escapeHTML = true;
+        viewer = window.pannellum.viewer(box, tour);
+      } else {
+        var multiRes = JSON.parse(figure.getAttribute("data-config"));
+        multiRes.basePath = figure.getAttribute("data-base");
+        viewer = window.pannellum.viewer(box, {
+          type: "multires",
+          multiRes: multiRes,
+          autoLoad: true,
+          preview: figure.getAttribute("data-preview"),
+          showFullscreenCtrl: true,
+          compass: false
+        });
+      }
+      figure.heritageViewer = viewer; // for the page's other scripts and the browser tests
       viewer.on("error", function () { flat(figure); });
       // Pannellum's "load" event may fire before a listener can be added; ask it instead.
       var waited = 0;
