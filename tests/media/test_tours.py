@@ -94,7 +94,9 @@ def test_hotspots_lead_only_to_another_scene_of_the_same_site(session, storage, 
     assert "1000 characters" in _refused(add_hotspot, session, scene, "info", **{**spot, **long_text})
     assert "another scene or shows a text" in _refused(add_hotspot, session, scene, "door", **spot)
     info = add_hotspot(session, scene, "info", **{**spot, "texts": {"vi": "Bia đá", "en": "Stone stele"}})
-    assert "−90 to 90" in _refused(update_hotspot, session, info, **{**spot, "pitch": 91, "texts": info.texts})
+    assert "−90 to 90" in _refused(
+        update_hotspot, session, info, **{**spot, "pitch": 91, "texts": info.texts}
+    )
     update_hotspot(session, info, **{**spot, "yaw": -170, "texts": {"zh": "石碑"}})
     assert (info.yaw, info.texts) == (-170.0, {"zh": "石碑"})
     assert [h.kind.value for h in scene.hotspots] == ["scene", "info"]
@@ -116,7 +118,13 @@ def test_scenes_keep_their_order_and_move(session, storage, two_scenes):
 def test_deleting_a_scene_deletes_the_hotspots_that_lead_to_it(session, two_scenes):
     _unit, _site, gate, hall = two_scenes
     add_hotspot(
-        session, scene_settings(session, gate), "scene", yaw=0, pitch=0, texts={}, languages=LANGUAGES,
+        session,
+        scene_settings(session, gate),
+        "scene",
+        yaw=0,
+        pitch=0,
+        texts={},
+        languages=LANGUAGES,
         target_id=hall.id,
     )
     session.commit()
@@ -135,16 +143,34 @@ def test_the_visitor_page_hands_pannellum_the_tour(client, session, two_scenes):
     _unit, site, gate, hall = two_scenes
     gate_scene = scene_settings(session, gate)
     update_scene(
-        session, gate_scene, yaw=-40, pitch=8, hfov=75, titles={"vi": "Cổng", "en": "Gate"}, languages=LANGUAGES
+        session,
+        gate_scene,
+        yaw=-40,
+        pitch=8,
+        hfov=75,
+        titles={"vi": "Cổng", "en": "Gate"},
+        languages=LANGUAGES,
     )
     set_north(session, gate_scene, 90)
     update_scene(
-        session, scene_settings(session, hall), yaw=0, pitch=0, hfov=100, titles={"vi": "Chính điện"},
+        session,
+        scene_settings(session, hall),
+        yaw=0,
+        pitch=0,
+        hfov=100,
+        titles={"vi": "Chính điện"},
         languages=LANGUAGES,
     )
-    add_hotspot(session, gate_scene, "scene", yaw=5, pitch=-10, texts={}, languages=LANGUAGES, target_id=hall.id)
     add_hotspot(
-        session, gate_scene, "info", yaw=60, pitch=0, texts={"vi": "Bia đá <b>cổ</b>", "ko": "비석"},
+        session, gate_scene, "scene", yaw=5, pitch=-10, texts={}, languages=LANGUAGES, target_id=hall.id
+    )
+    add_hotspot(
+        session,
+        gate_scene,
+        "info",
+        yaw=60,
+        pitch=0,
+        texts={"vi": "Bia đá <b>cổ</b>", "ko": "비석"},
         languages=LANGUAGES,
     )
     session.commit()
@@ -189,13 +215,16 @@ def test_admin_routes_need_an_editor_of_the_sites_unit_and_a_token(
     assert client.get(f"/admin/scenes/{gate.id}").status_code == 403
     assert "/admin/scenes/" not in client.get(f"/admin/sites/{site.id}/media").get_data(as_text=True)
 
-    other = make_user(role="editor", unit=make_unit("Đồn Biên phòng Hoành Mô", "border_guard"), email="o@example.org")
+    other = make_user(
+        role="editor", unit=make_unit("Đồn Biên phòng Hoành Mô", "border_guard"), email="o@example.org"
+    )
     client = _fresh_client(app)
     sign_in(client, other)
     assert client.get(f"/admin/scenes/{gate.id}").status_code == 403
     token = csrf_token(client, "/admin/password")
     data = {"csrf_token": token, "action": "view", "yaw": 10, "pitch": 0, "hfov": 90}
     assert client.post(f"/admin/scenes/{gate.id}", data=data).status_code == 403
+    assert client.get(f"/admin/scenes/{gate.id}/tiles/1/f0_0.webp").status_code == 403
     assert session.get(Scene, gate.id) is None
 
     editor = make_user(role="editor", unit=unit, email="bt@example.org")
@@ -203,6 +232,9 @@ def test_admin_routes_need_an_editor_of_the_sites_unit_and_a_token(
     sign_in(client, editor)
     page = client.get(f"/admin/scenes/{gate.id}")
     assert page.status_code == 200 and "Use this view" in page.get_data(as_text=True)
+    tile = client.get(f"/admin/scenes/{gate.id}/tiles/1/f0_0.webp")  # the editor's viewer
+    assert tile.status_code == 200 and tile.mimetype == "image/webp"
+    assert client.get(f"/admin/scenes/{gate.id}/tiles/1/q0_0.webp").status_code == 404
     token = csrf_token(client, f"/admin/scenes/{gate.id}")
     assert client.post(f"/admin/scenes/{gate.id}", data={**data, "csrf_token": ""}).status_code == 400
     saved = client.post(f"/admin/scenes/{gate.id}", data={**data, "csrf_token": token, "yaw": "-20.5"})
@@ -234,7 +266,10 @@ def test_admin_routes_need_an_editor_of_the_sites_unit_and_a_token(
     moved = client.post(f"/admin/scenes/{hall.id}/move", data={"csrf_token": token, "direction": "up"})
     assert moved.status_code == 303
     assert [s.id for s in site_tour(session, site)] == [hall.id, gate.id]
-    assert client.post(f"/admin/scenes/{hall.id}/move", data={"csrf_token": token, "direction": "x"}).status_code == 400
+    assert (
+        client.post(f"/admin/scenes/{hall.id}/move", data={"csrf_token": token, "direction": "x"}).status_code
+        == 400
+    )
     gone = client.post(f"/admin/scene-hotspots/{spot.id}/delete", data={"csrf_token": token})
     assert gone.status_code == 303 and session.get(SceneHotspot, spot.id) is None
     assert client.get("/admin/scenes/999999").status_code == 404

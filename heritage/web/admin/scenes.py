@@ -8,7 +8,9 @@ inputs, which post as usual (CSRF-protected); without JavaScript the numbers are
 
 from __future__ import annotations
 
-from flask import abort, current_app, flash, g, redirect, render_template, request, url_for
+import re
+
+from flask import Response, abort, current_app, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from heritage.accounts.models import Role
@@ -16,6 +18,8 @@ from heritage.accounts.scope import can_act_on
 from heritage.extensions import db
 from heritage.media.images import MediaRefused
 from heritage.media.models import MediaFile
+from heritage.media.scenes import scene_tile
+from heritage.media.storage import app_storage
 from heritage.media.tour_models import SceneHotspot
 from heritage.media.tours import (
     add_hotspot,
@@ -77,6 +81,12 @@ def _scene_page(panorama: MediaFile, error: str | None = None, status: int = 200
             tour=tour,
             others=[s for s in tour if s.id != panorama.id],
             # Shown in the editor's viewer where they stand (their texts in the first language set).
+            tiles={
+                **current.files.config(),
+                "basePath": url_for(
+                    "admin.scene_editor_tile", panorama_id=panorama.id, level=1, tile="f0_0"
+                ).rsplit("/", 2)[0],
+            },
             hotspots_json=[
                 {"yaw": h.yaw, "pitch": h.pitch, "text": next(iter(h.texts.values()), "")}
                 for h in current.settings.hotspots
@@ -139,6 +149,26 @@ def scene(panorama_id: int):
     db.session.commit()
     flash(message)
     return _back(panorama.id)
+
+
+_TILE = re.compile(r"[frblud]\d{1,3}_\d{1,3}")
+
+
+@bp.get("/scenes/<int:panorama_id>/tiles/<int:level>/<tile>.webp")
+@allow(Role.editor)
+def scene_editor_tile(panorama_id: int, level: int, tile: str):
+    """The viewer's tiles for the editor, also before the site is public (/media/scenes/ serves
+    public sites only). Tiles rather than the flat image: Pannellum would load that through a
+    blob: URL, which the back office's CSP (img-src 'self') refuses."""
+    panorama = _panorama_in_scope(panorama_id)
+    if not _TILE.fullmatch(tile) or not 0 < level < 20:
+        abort(404)
+    found = scene_tile(db.session, panorama.sha256, f"{level}/{tile}")
+    if found is None:
+        abort(404)
+    response = Response(app_storage().read(found.sha256), mimetype=found.media_type)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 @bp.post("/scenes/<int:panorama_id>/hotspots")
@@ -212,6 +242,3 @@ def move_scene_view(panorama_id: int):
     move_scene(db.session, panorama, -1 if direction == "up" else 1)
     db.session.commit()
     return redirect(url_for("admin.site_media", site_id=panorama.site_id, _anchor="scenes"), 303)
-
-
-

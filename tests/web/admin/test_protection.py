@@ -66,6 +66,7 @@ OPEN_TO = {
     "admin.scene_hotspot": Role.editor,
     "admin.delete_scene_hotspot": Role.editor,
     "admin.move_scene_view": Role.editor,
+    "admin.scene_editor_tile": Role.editor,
     # Trails: editors; the stops they add are checked against their scope (tests/web/admin/test_trail_admin.py).
     "admin.trails": Role.editor,
     "admin.new_trail": Role.editor,

@@ -1,4 +1,4 @@
-// 360° scene editor: the flat panorama in Pannellum (our own copy under /static); "Use this view",
+// 360° scene editor: the panorama's tiles in Pannellum (our own copy under /static); "Use this view",
 // "Set north here" and "Add the hotspot here" copy the viewer's angles at the centre of the view
 // into their form's number inputs before it posts. Without JavaScript the numbers are typed.
 (function () {
@@ -14,8 +14,9 @@
 
   function start() {
     var config = {
-      type: "equirectangular",
-      panorama: box.getAttribute("data-panorama"),
+      type: "multires",
+      multiRes: JSON.parse(box.getAttribute("data-multires")),
+      preview: box.getAttribute("data-preview"),
       autoLoad: true,
       yaw: number("data-yaw") || 0,
       pitch: number("data-pitch") || 0,
@@ -38,8 +39,10 @@
     if (now) {
       now.hidden = false;
       var show = function () {
-        now.textContent = "yaw " + viewer.getYaw().toFixed(1) + "° · pitch " + viewer.getPitch().toFixed(1) +
-          "° · " + viewer.getHfov().toFixed(1) + "°";
+        now.textContent = now.getAttribute("data-format")
+          .replace("{yaw}", viewer.getYaw().toFixed(1))
+          .replace("{pitch}", viewer.getPitch().toFixed(1))
+          .replace("{hfov}", viewer.getHfov().toFixed(1));
       };
       setInterval(show, 300);
     }
