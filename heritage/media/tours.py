@@ -60,9 +60,7 @@ def check_pitch(value) -> float:
 
 
 def check_hfov(value) -> float:
-    return _number(
-        value, MIN_HFOV, MAX_HFOV, _l("The field of view (zoom) is from 30 to 120 degrees wide.")
-    )
+    return _number(value, MIN_HFOV, MAX_HFOV, _l("The field of view (zoom) is from 30 to 120 degrees wide."))
 
 
 def _texts(texts: Mapping[str, str] | None, languages: list[str], limit: int, message) -> dict[str, str]:
