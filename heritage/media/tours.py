@@ -255,3 +255,38 @@ def move_scene(session: Session, panorama: MediaFile, step: int) -> None:
     for position, panorama_id in enumerate(ids):
         scene_settings(session, session.get(MediaFile, panorama_id)).position = position
     session.flush()
+
+
+def add_demo_tour(
+    session: Session, storage, first: MediaFile, second: dict, languages: list[str]
+) -> MediaFile:
+    """The demo's walk-through: a second scene (`second`: its upload key, name and captions; the
+    sample turned half a circle, captioned so) tiled after `first`, titled, and linked both ways."""
+    from heritage.media.scenes import add_panorama
+
+    panorama = add_panorama(
+        session,
+        storage,
+        first.site,
+        storage.read(second["upload_key"]),
+        second.get("original_name"),
+        first.credit,
+        first.licence,
+        second.get("captions") or {},
+    )
+    there, back = scene_settings(session, first), scene_settings(session, panorama)
+    titles = second.get("titles") or {}
+    update_scene(
+        session, there, yaw=0, pitch=0, hfov=DEFAULT_HFOV, titles=titles.get("first"), languages=languages
+    )
+    update_scene(
+        session, back, yaw=0, pitch=0, hfov=DEFAULT_HFOV, titles=titles.get("second"), languages=languages
+    )
+    add_hotspot(
+        session, there, "scene", yaw=20, pitch=-8, texts={}, languages=languages, target_id=panorama.id
+    )
+    # The copy is turned 180°: the way back is behind the visitor, where the first scene's hotspot was.
+    add_hotspot(session, back, "scene", yaw=-160, pitch=-8, texts={}, languages=languages, target_id=first.id)
+    if second.get("info"):
+        add_hotspot(session, there, "info", yaw=-25, pitch=2, texts=second["info"], languages=languages)
+    return panorama

@@ -273,3 +273,25 @@ def test_admin_routes_need_an_editor_of_the_sites_unit_and_a_token(
     gone = client.post(f"/admin/scene-hotspots/{spot.id}/delete", data={"csrf_token": token})
     assert gone.status_code == 303 and session.get(SceneHotspot, spot.id) is None
     assert client.get("/admin/scenes/999999").status_code == 404
+
+
+def test_the_demo_walk_through_is_two_honestly_captioned_scenes(app, runner, session, make_site, tmp_path):
+    from sqlalchemy import select
+
+    from heritage.tasks import JobStatus, run_job
+    from heritage.tasks.models import Job
+
+    site = make_site("Đình Trà Cổ")
+    sample = tmp_path / "sample.jpg"
+    sample.write_bytes(encode(gradient(1024, 512), "JPEG"))
+    result = runner.invoke(
+        args=["heritage", "media", "demo-scene", "--slug", site.slug, "--file", str(sample)]
+    )
+    assert result.exit_code == 0, result.output
+    assert run_job(session.scalars(select(Job)).one().id).status == JobStatus.done
+    first, second = site_tour(session, site)
+    assert "not of this site" in second.files.panorama.texts["en"].caption
+    assert "turned half a circle" in second.files.panorama.texts["en"].caption
+    assert second.settings.titles["en"] == "The same sample, turned half a circle"
+    assert [h.target_id for h in first.settings.hotspots if h.target_id] == [second.id]
+    assert [h.target_id for h in second.settings.hotspots] == [first.id]
