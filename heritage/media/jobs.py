@@ -73,6 +73,7 @@ def process_narration(
     original_name: str | None,
     credit: str,
     licence: str,
+    scene_id: int | None = None,
 ) -> dict:
     site, storage, data = _inputs(site_id, upload_key)
     original = add_narration(
@@ -86,6 +87,7 @@ def process_narration(
         licence,
         limits=NarrationLimits.from_config(current_app.config),
         progress=progress,
+        scene_id=scene_id,
     )
     return {"media_id": original.id, "duration_ms": original.duration_ms}
 

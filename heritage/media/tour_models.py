@@ -69,3 +69,16 @@ class SceneHotspot(Base):
 
     def __repr__(self) -> str:
         return f"<SceneHotspot {self.kind} {self.yaw:.1f}/{self.pitch:.1f}>"
+
+
+class SceneNarration(Base):
+    """A recording that plays when its scene opens: a narration row (heritage.media.narration,
+    same renditions and archive) that belongs to one scene instead of the whole site."""
+
+    __tablename__ = "scene_narrations"
+    __table_args__ = (Index("ix_scene_narrations_scene_id", "scene_id"),)
+
+    narration_id: Mapped[int] = mapped_column(
+        ForeignKey("media_files.id", ondelete="CASCADE"), primary_key=True
+    )
+    scene_id: Mapped[int] = mapped_column(ForeignKey("scenes.panorama_id", ondelete="CASCADE"))

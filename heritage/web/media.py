@@ -237,6 +237,8 @@ class TourView:
     titles: list[str | None]
     config: dict  # Pannellum's {"default": {"firstScene"...}, "scenes": {...}}
     credits: list[tuple[str, str]]  # every distinct (credit, licence): each scene's author is named
+    # Scene key -> its recording's sources in the visitor's language ({"src", "type"}), where one exists.
+    narrations: dict[str, list[dict]]
 
     @property
     def flats(self) -> list[dict]:
@@ -322,7 +324,26 @@ def tour_view(site: Site, lang: str) -> TourView | None:
         titles=[_picked(scene.settings.titles, chain) for scene in tour],
         config=tour_config(tour, views, lang),
         credits=credits,
+        narrations=_scene_narrations(site, tour, lang),
     )
+
+
+def _scene_narrations(site: Site, tour: list[TourScene], lang: str) -> dict[str, list[dict]]:
+    """Each scene's own recording in `lang`: a voice is in one language, so no fallback."""
+    found = {}
+    for scene in tour:
+        original = current_narration(db.session, site, lang, scene_id=scene.id)
+        if original is None:
+            continue
+        renditions = sorted(
+            (r for r in original.derivatives if r.media_type in AUDIO_SOURCE_TYPES),
+            key=lambda r: list(AUDIO_SOURCE_TYPES).index(r.media_type),
+        )
+        if renditions:
+            found[scene_key(scene.id)] = [
+                {"src": media_url(r), "type": AUDIO_SOURCE_TYPES[r.media_type]} for r in renditions
+            ]
+    return found
 
 
 def _scene_views_by_id(tour: list[TourScene], lang: str):

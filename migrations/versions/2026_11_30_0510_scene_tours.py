@@ -1,4 +1,4 @@
-"""scene tours: per-panorama view, north, order and titles; scene and info hotspots
+"""scene tours: per-panorama view, north, order and titles; scene and info hotspots; scene narration
 
 Revision ID: 0016_scene_tours
 Revises: 0014_trail_codes
@@ -53,9 +53,27 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_scene_hotspots")),
     )
     op.create_index("ix_scene_hotspots_scene_id", "scene_hotspots", ["scene_id"], unique=False)
+    op.create_table(
+        "scene_narrations",
+        sa.Column("narration_id", sa.Integer(), nullable=False),
+        sa.Column("scene_id", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["narration_id"],
+            ["media_files.id"],
+            name=op.f("fk_scene_narrations_narration_id_media_files"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["scene_id"], ["scenes.panorama_id"], name=op.f("fk_scene_narrations_scene_id_scenes"), ondelete="CASCADE"
+        ),
+        sa.PrimaryKeyConstraint("narration_id", name=op.f("pk_scene_narrations")),
+    )
+    op.create_index("ix_scene_narrations_scene_id", "scene_narrations", ["scene_id"], unique=False)
 
 
 def downgrade() -> None:
+    op.drop_index("ix_scene_narrations_scene_id", table_name="scene_narrations")
+    op.drop_table("scene_narrations")
     op.drop_index("ix_scene_hotspots_scene_id", table_name="scene_hotspots")
     op.drop_table("scene_hotspots")
     op.drop_table("scenes")

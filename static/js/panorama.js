@@ -58,6 +58,44 @@
     figure.setAttribute("data-state", "flat");
   }
 
+  // A scene's own recording plays as the scene opens, but only after the visitor pressed the
+  // button (browsers refuse sound nobody asked for, and a visitor in a temple may not want it).
+  function narration(figure, viewer) {
+    var sources = JSON.parse(figure.getAttribute("data-narrations") || "{}");
+    if (!Object.keys(sources).length) { return; }
+    var audio = new Audio();
+    audio.preload = "none";
+    var on = false;
+    var button = document.createElement("button");
+    button.type = "button";
+    button.className = "scene-narration";
+    button.setAttribute("aria-pressed", "false");
+    button.textContent = figure.getAttribute("data-narration-play");
+    figure.insertBefore(button, figure.querySelector("figcaption"));
+
+    function playScene(sceneId) {
+      audio.pause();
+      var choices = sources[sceneId] || [];
+      var chosen = null;
+      for (var i = 0; i < choices.length && !chosen; i++) {
+        if (audio.canPlayType(choices[i].type)) { chosen = choices[i]; }
+      }
+      figure.setAttribute("data-narrating", chosen && on ? sceneId : "");
+      if (!chosen || !on) { return; }
+      audio.src = chosen.src;
+      audio.play().catch(function () { figure.setAttribute("data-narrating", ""); });
+    }
+
+    button.addEventListener("click", function () {
+      on = !on;
+      button.setAttribute("aria-pressed", on ? "true" : "false");
+      button.textContent = figure.getAttribute(on ? "data-narration-stop" : "data-narration-play");
+      if (on) { playScene(viewer.getScene()); } else { audio.pause(); figure.setAttribute("data-narrating", ""); }
+    });
+    viewer.on("scenechange", function (sceneId) { playScene(sceneId); });
+    figure.heritageNarration = audio; // for the browser tests
+  }
+
   function open(figure) {
     if (!webgl()) { flat(figure); return; }
     figure.setAttribute("data-state", "loading");
@@ -88,6 +126,7 @@
         });
       }
       figure.heritageViewer = viewer; // for the page's other scripts and the browser tests
+      narration(figure, viewer);
       viewer.on("error", function () { flat(figure); });
       // Pannellum's "load" event may fire before a listener can be added; ask it instead.
       var waited = 0;

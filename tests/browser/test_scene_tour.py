@@ -24,12 +24,14 @@ from heritage.accounts import passwords
 from heritage.accounts.services import create_user
 from heritage.demo.loader import load_demo
 from heritage.extensions import db
+from heritage.media.narration import add_narration
 from heritage.media.scenes import add_panorama
 from heritage.media.storage import app_storage
 from heritage.media.tour_models import Scene
 from heritage.media.tours import add_hotspot, scene_settings, update_scene
 from heritage.migrate import upgrade
 from tests.browser.test_panorama_viewer import PHONE, SAMPLE, _browser
+from tests.media.conftest import recording
 
 pytestmark = pytest.mark.browser
 SHOTS = Path(__file__).resolve().parents[2] / "build" / "screenshots" / "scenes"
@@ -127,6 +129,18 @@ def tour_app(tmp_path_factory):
             texts={"vi": "Bia đá ghi công đức", "en": "A stone stele of donors", "zh": "功德石碑"},
             languages=LANGUAGES,
         )
+        # The second scene's own narration, in the visitor's language (Chinese).
+        add_narration(
+            db.session,
+            app_storage(),
+            site,
+            "zh",
+            recording("mp3", 3.0),
+            "hall.mp3",
+            "Giọng đọc",
+            "CC BY 4.0",
+            scene_id=scene_settings(db.session, hall).panorama_id,
+        )
         editor = create_user(db.session, None, "editor@tour.example", "editor", site.unit)
         editor.password_hash = passwords.hash_password(PASSWORD)
         db.session.commit()
@@ -212,10 +226,23 @@ def test_an_editor_sets_the_view_and_the_visitor_walks_the_tour(tour_app, chromi
         page.wait_for_timeout(300)
         facade.screenshot(path=str(SHOTS / "visitor-first-scene-info.png"))
 
+        # Narration is the visitor's choice: nothing plays until the button is pressed; the first
+        # scene has no recording of its own, the second has one and plays as it opens.
+        narration = page.locator("[data-scene] .scene-narration")
+        assert narration.get_attribute("aria-pressed") == "false"
+        narration.click()
+        assert narration.get_attribute("aria-pressed") == "true"
+        assert page.evaluate("() => document.querySelector('[data-scene]').heritageNarration.paused")
         page.locator(".pnlm-hotspot.pnlm-scene").click()
         page.wait_for_function(
             f"() => {viewer}.getScene() === 's{ids['hall']}' && {viewer}.isLoaded()", timeout=60_000
         )
+        page.wait_for_function(
+            "() => { const f = document.querySelector('[data-scene]');"
+            " return f.heritageNarration.currentTime > 0 && !f.heritageNarration.paused; }",
+            timeout=20_000,
+        )
+        assert page.get_attribute("[data-scene]", "data-narrating") == f"s{ids['hall']}"
         page.wait_for_timeout(800)
         facade.screenshot(path=str(SHOTS / "visitor-second-scene.png"))
         assert page.locator(".pnlm-render-container canvas").count() == 1

@@ -4,6 +4,7 @@ CSRF) and the tour config the visitor's page hands Pannellum."""
 from __future__ import annotations
 
 import html
+import io
 import json
 import re
 
@@ -13,6 +14,7 @@ from flask_babel import force_locale
 
 from heritage.media.images import MediaRefused
 from heritage.media.scenes import add_panorama
+from heritage.media.serving import media_name
 from heritage.media.tour_models import Scene, SceneHotspot
 from heritage.media.tours import (
     add_hotspot,
@@ -295,3 +297,69 @@ def test_the_demo_walk_through_is_two_honestly_captioned_scenes(app, runner, ses
     assert second.settings.titles["en"] == "The same sample, turned half a circle"
     assert [h.target_id for h in first.settings.hotspots if h.target_id] == [second.id]
     assert [h.target_id for h in second.settings.hotspots] == [first.id]
+
+
+def test_a_scene_narration_is_its_own_and_plays_in_the_tour(app, client, session, storage, two_scenes):
+    from heritage.media.narration import add_narration, current_narration, site_narrations
+    from tests.media.conftest import recording
+
+    _unit, site, gate, hall = two_scenes
+    site_voice = add_narration(
+        session, storage, site, "en", recording("mp3", 2.0), "a.mp3", "Giọng", "CC BY 4.0"
+    )
+    gate_id = scene_settings(session, gate).panorama_id
+    at_gate = add_narration(
+        session, storage, site, "en", recording("mp3", 1.5), "g.mp3", "Giọng", "CC BY 4.0", scene_id=gate_id
+    )
+    # Neither replaces the other: the site's story keeps its recording, the scene has its own.
+    assert site_voice.archived_at is None
+    assert current_narration(session, site, "en").id == site_voice.id
+    assert current_narration(session, site, "en", scene_id=gate_id).id == at_gate.id
+    assert (
+        set(site_narrations(session, site)) == {"en"}
+        and site_narrations(session, site)["en"].id == site_voice.id
+    )
+    again = add_narration(
+        session, storage, site, "en", recording("mp3", 1.0), "g2.mp3", "Giọng", "CC BY 4.0", scene_id=gate_id
+    )
+    assert at_gate.archived_at is not None and site_voice.archived_at is None
+    session.commit()
+    page = client.get(f"/en/sites/{site.slug}").get_data(as_text=True)
+    narrations = json.loads(html.unescape(re.search(r'data-narrations="([^"]+)"', page).group(1)))
+    assert list(narrations) == [f"s{gate.id}"]
+    sources = narrations[f"s{gate.id}"]
+    assert {s["type"].split(";")[0] for s in sources} == {"audio/ogg", "audio/mp4"}
+    rendition_urls = {f"/media/{media_name(r)}" for r in again.derivatives}
+    assert {s["src"] for s in sources} <= rendition_urls
+    assert client.get(sources[0]["src"]).status_code == 200
+    # No recording in Vietnamese: no narration button data on the Vietnamese page.
+    assert "data-narrations" not in client.get(f"/vi/sites/{site.slug}").get_data(as_text=True)
+
+
+def test_an_editor_uploads_a_scene_narration_through_the_job(app, client, session, two_scenes, make_user):
+    from sqlalchemy import select
+
+    from heritage.media.narration import current_narration
+    from heritage.tasks import JobStatus, run_job
+    from heritage.tasks.models import Job
+    from tests.media.conftest import recording
+
+    unit, site, gate, _hall = two_scenes
+    sign_in(client, make_user(role="editor", unit=unit))
+    token = csrf_token(client, f"/admin/scenes/{gate.id}")
+    form = {"csrf_token": token, "lang": "vi", "credit": "Giọng đọc", "licence": "CC BY 4.0"}
+    bad = client.post(
+        f"/admin/scenes/{gate.id}/narration",
+        data={**form, "recording": (io.BytesIO(b"not a recording"), "x.mp3")},
+    )
+    assert bad.status_code == 400 and "not a recording we accept" in bad.get_data(as_text=True)
+    sent = client.post(
+        f"/admin/scenes/{gate.id}/narration",
+        data={**form, "recording": (io.BytesIO(recording("mp3", 1.0)), "cong.mp3")},
+    )
+    assert sent.status_code == 303
+    job = session.scalars(select(Job)).one()
+    assert job.args["scene_id"] == gate.id
+    assert run_job(job.id).status == JobStatus.done
+    assert current_narration(session, site, "vi", scene_id=gate.id) is not None
+    assert current_narration(session, site, "vi") is None  # the site's own story has none

@@ -18,6 +18,7 @@ from heritage.accounts.scope import can_act_on
 from heritage.extensions import db
 from heritage.media.images import MediaRefused
 from heritage.media.models import MediaFile
+from heritage.media.narration import NarrationLimits, site_narrations, submit_narration
 from heritage.media.scenes import scene_tile
 from heritage.media.storage import app_storage
 from heritage.media.tour_models import SceneHotspot
@@ -68,7 +69,9 @@ def _words(prefix: str) -> dict[str, str]:
     return {lang: request.form.get(f"{prefix}-{lang}", "") for lang in _languages()}
 
 
-def _scene_page(panorama: MediaFile, error: str | None = None, status: int = 200):
+def _scene_page(panorama: MediaFile, error: str | None = None, status: int = 200, narration_form=None):
+    from heritage.web.admin.media import _narration_form
+
     tour = site_tour(db.session, panorama.site)
     current = next((s for s in tour if s.id == panorama.id), None)
     if current is None:
@@ -94,6 +97,8 @@ def _scene_page(panorama: MediaFile, error: str | None = None, status: int = 200
             languages=_languages(),
             confirm=ConfirmForm(),
             error=error,
+            narration_form=_narration_form(narration_form),
+            narrations=site_narrations(db.session, panorama.site, scene_id=panorama.id),
         ),
         status,
     )
@@ -169,6 +174,42 @@ def scene_editor_tile(panorama_id: int, level: int, tile: str):
     response = Response(app_storage().read(found.sha256), mimetype=found.media_type)
     response.headers["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+@bp.post("/scenes/<int:panorama_id>/narration")
+@allow(Role.editor)
+def upload_scene_narration(panorama_id: int):
+    """A recording that plays when this scene opens: the site narration's pipeline and limits."""
+    from heritage.web.admin.media import _narration_form
+
+    panorama = _panorama_in_scope(panorama_id)
+    form = _narration_form()
+    if form.validate_on_submit():
+        upload = form.recording.data
+        try:
+            submit_narration(
+                db.session,
+                app_storage(),
+                panorama.site,
+                form.lang.data,
+                upload.stream,
+                upload.filename,
+                form.credit.data,
+                form.licence.data,
+                current_app.config["LANGUAGES"],
+                user=g.user,
+                limits=NarrationLimits.from_config(current_app.config),
+                uploads_per_day=current_app.config["MEDIA_UPLOADS_PER_DAY"],
+                scene_id=scene_settings(db.session, panorama).panorama_id,
+            )
+        except MediaRefused as refused:
+            db.session.rollback()
+            form.recording.errors = [*form.recording.errors, str(refused.message)]
+        else:
+            db.session.commit()
+            flash(_("Recording received: the phone version is being made."))
+            return _back(panorama.id, "narration")
+    return _scene_page(panorama, status=400, narration_form=form)
 
 
 @bp.post("/scenes/<int:panorama_id>/hotspots")

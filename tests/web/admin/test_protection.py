@@ -67,6 +67,7 @@ OPEN_TO = {
     "admin.delete_scene_hotspot": Role.editor,
     "admin.move_scene_view": Role.editor,
     "admin.scene_editor_tile": Role.editor,
+    "admin.upload_scene_narration": Role.editor,
     # Trails: editors; the stops they add are checked against their scope (tests/web/admin/test_trail_admin.py).
     "admin.trails": Role.editor,
     "admin.new_trail": Role.editor,
