@@ -198,10 +198,34 @@ def test_an_editor_sets_the_view_and_the_visitor_walks_the_tour(tour_app, chromi
         admin.wait_for_selector(".flash")
         assert "Visitors now start at this view" in admin.inner_text("body")
         assert admin.input_value("#view-yaw") == "-40.0" and admin.input_value("#view-hfov") == "80.0"
+        # North where the editor looks now (yaw -40), then an info hotspot at the view's centre.
+        admin.wait_for_function(
+            "() => { const b = document.querySelector('[data-scene-editor]');"
+            " return b.heritageViewer && b.heritageViewer.isLoaded(); }",
+            timeout=60_000,
+        )
+        admin.locator("form[data-takes-view]").nth(1).locator("[data-use-view]").click()
+        admin.wait_for_selector(".flash")
+        assert "North saved" in admin.inner_text("body")
+        admin.wait_for_function(
+            "() => { const b = document.querySelector('[data-scene-editor]');"
+            " return b.heritageViewer && b.heritageViewer.isLoaded(); }",
+            timeout=60_000,
+        )
+        add = admin.locator("form[data-takes-view]").nth(2)
+        add.locator("input[value=info]").check()
+        add.locator("textarea[name=text-en]").fill("Where the editor looked")
+        add.locator("[data-use-view]").click()
+        admin.wait_for_selector(".flash")
+        assert "Hotspot added" in admin.inner_text("body")
+        admin.screenshot(path=str(SHOTS / "admin-after-saving.png"), full_page=True)
         assert not admin_errors, admin_errors
         with app.app_context():
             saved = db.session.get(Scene, ids["gate"])
             assert (saved.yaw, saved.pitch, saved.hfov) == (-40.0, 6.0, 80.0)
+            assert saved.north_offset == 40.0  # Pannellum's compass points up at yaw + offset = 0
+            added = [h for h in saved.hotspots if h.texts.get("en") == "Where the editor looked"]
+            assert [(h.kind.value, h.yaw, h.pitch) for h in added] == [("info", -40.0, 6.0)]
             db.session.remove()
 
         # The visitor, reading in Chinese: the facade, then the tour at the editor's view.
@@ -219,11 +243,20 @@ def test_an_editor_sets_the_view_and_the_visitor_walks_the_tour(tour_app, chromi
             f"() => [{viewer}.getYaw(), {viewer}.getPitch(), {viewer}.getHfov()]"
         )
         assert (round(yaw), round(pitch), round(hfov)) == (-40, 6, 80)
+        assert page.locator(".pnlm-compass").is_visible()  # north was set
         page.wait_for_timeout(800)
-        info = page.locator(".pnlm-hotspot.pnlm-info")
-        assert info.locator("span").text_content() == "功德石碑"  # the page's language
-        info.hover()
-        page.wait_for_timeout(300)
+        infos = page.locator(".pnlm-hotspot.pnlm-info span")
+        texts = [infos.nth(i).text_content() for i in range(infos.count())]
+        # The page's language where the editor wrote it; else the site's fallback (English here).
+        assert sorted(texts) == sorted(["功德石碑", "Where the editor looked"]), texts
+        stele = page.locator(".pnlm-hotspot.pnlm-info").nth(texts.index("功德石碑"))
+        stele.hover()
+        page.wait_for_load_state("networkidle")
+        page.wait_for_timeout(500)
+        # The tooltip sits above its hotspot, on one line (Pannellum measures it once, at creation).
+        spot, tip = stele.bounding_box(), stele.locator("span").bounding_box()
+        assert tip["y"] + tip["height"] <= spot["y"] and tip["height"] < 3 * 24
+        assert abs((tip["x"] + tip["width"] / 2) - (spot["x"] + spot["width"] / 2)) < 4
         facade.screenshot(path=str(SHOTS / "visitor-first-scene-info.png"))
 
         # Narration is the visitor's choice: nothing plays until the button is pressed; the first

@@ -26,7 +26,8 @@
       escapeHTML: true,
       showFullscreenCtrl: false,
       hotSpots: JSON.parse(box.getAttribute("data-hotspots") || "[]").map(function (spot) {
-        return { type: "info", yaw: spot.yaw, pitch: spot.pitch, text: spot.text };
+        // Drawn with its own icon; a scene link has no sceneId here, so it does not walk away.
+        return { type: spot.kind === "scene" ? "scene" : "info", yaw: spot.yaw, pitch: spot.pitch, text: spot.text };
       })
     };
     if (number("data-north") !== null) {
