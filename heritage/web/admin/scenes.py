@@ -91,7 +91,12 @@ def _scene_page(panorama: MediaFile, error: str | None = None, status: int = 200
                 ).rsplit("/", 2)[0],
             },
             hotspots_json=[
-                {"kind": h.kind.value, "yaw": h.yaw, "pitch": h.pitch, "text": next(iter(h.texts.values()), "")}
+                {
+                    "kind": h.kind.value,
+                    "yaw": h.yaw,
+                    "pitch": h.pitch,
+                    "text": next(iter(h.texts.values()), ""),
+                }
                 for h in current.settings.hotspots
             ],
             languages=_languages(),
