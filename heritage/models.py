@@ -5,6 +5,7 @@ from heritage.analytics.models import Scan
 from heritage.bulk.models import PendingImport
 from heritage.db import Base
 from heritage.media.models import MediaFile, MediaText
+from heritage.media.tour_models import Scene, SceneHotspot, SceneNarration
 from heritage.places.models import PlaceName
 from heritage.plaques.models import PrintBatch, PrintBatchItem
 from heritage.review.models import SiteRevision
@@ -23,6 +24,9 @@ __all__ = [
     "PlaqueCode",
     "PrintBatch",
     "PrintBatchItem",
+    "Scene",
+    "SceneHotspot",
+    "SceneNarration",
     "Scan",
     "SetPasswordToken",
     "Site",

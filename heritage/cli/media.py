@@ -136,6 +136,49 @@ def add_narration_command(slug: str, lang: str, file: Path, credit: str, licence
     click.echo(f"Narration {original.id} in {lang}: {original.duration_ms / 1000:.1f} s.")
 
 
+def _demo_tour(data: bytes) -> dict:
+    """A walk-through needs two scenes and the demo has one sample: the second is the same image
+    turned half a circle, and every caption and title says so."""
+    import io
+
+    from PIL import Image, ImageChops
+
+    with Image.open(io.BytesIO(data)) as image:
+        turned = ImageChops.offset(image.convert("RGB"), image.width // 2, 0)
+    buffer = io.BytesIO()
+    turned.save(buffer, "JPEG", quality=90)
+    return {
+        "upload_key": app_storage().put(buffer.getvalue()),
+        "original_name": "sample-panorama-turned.jpg",
+        "captions": {
+            "vi": "Cùng ảnh 360° mẫu, xoay nửa vòng; không chụp tại di tích này",
+            "en": "The same sample 360° panorama, turned half a circle; not of this site",
+            "zh": "同一张 360° 示例全景图，旋转半圈；并非拍摄于此地",
+            "ko": "같은 360° 예시 파노라마를 반 바퀴 돌린 것이며 이 유적지의 사진이 아닙니다",
+        },
+        "titles": {
+            "first": {
+                "vi": "Ảnh mẫu: điểm nhìn thứ nhất",
+                "en": "Sample: first view",
+                "zh": "示例：第一个视角",
+                "ko": "예시: 첫 번째 장면",
+            },
+            "second": {
+                "vi": "Cùng ảnh mẫu, xoay nửa vòng",
+                "en": "The same sample, turned half a circle",
+                "zh": "同一示例，旋转半圈",
+                "ko": "같은 예시, 반 바퀴 돌림",
+            },
+        },
+        "info": {
+            "vi": "Điểm thông tin mẫu: biên tập viên viết ở đây điều khách cần biết về chỗ này.",
+            "en": "A sample information point: editors write here what visitors should know about this spot.",
+            "zh": "示例信息点：编辑在这里写下游客应了解的此处内容。",
+            "ko": "예시 정보 지점: 편집자가 방문객이 이곳에 대해 알아야 할 내용을 여기에 씁니다.",
+        },
+    }
+
+
 @media_cli.command("demo-scene")
 @click.option("--slug", default=None, help="The site to show it on (default: the first demo site).")
 @click.option(
@@ -167,12 +210,13 @@ def demo_scene_command(slug: str | None, path: Path | None) -> None:
     ):
         click.echo(f"{site.slug} already has a 360° scene.")
         return
+    data = path.read_bytes()
     with force_locale("en"):
         job_id = submit_panorama(
             db.session,
             app_storage(),
             site,
-            path.read_bytes(),
+            data,
             path.name,
             "Matthew Petroff (Pannellum examples)",
             "CC BY-SA 3.0",
@@ -182,6 +226,7 @@ def demo_scene_command(slug: str | None, path: Path | None) -> None:
                 "zh": "360° 示例全景图，并非拍摄于此地",
                 "ko": "360° 예시 파노라마이며 이 유적지의 사진이 아닙니다",
             },
+            demo_tour=_demo_tour(data),
         )
     db.session.commit()
     click.echo(f"Queued the sample 360° scene for {site.slug} (job {job_id}); the worker tiles it.")

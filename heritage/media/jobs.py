@@ -73,6 +73,7 @@ def process_narration(
     original_name: str | None,
     credit: str,
     licence: str,
+    scene_id: int | None = None,
 ) -> dict:
     site, storage, data = _inputs(site_id, upload_key)
     original = add_narration(
@@ -86,6 +87,7 @@ def process_narration(
         licence,
         limits=NarrationLimits.from_config(current_app.config),
         progress=progress,
+        scene_id=scene_id,
     )
     return {"media_id": original.id, "duration_ms": original.duration_ms}
 
@@ -99,6 +101,7 @@ def process_panorama(
     credit: str,
     licence: str,
     captions: dict,
+    demo_tour: dict | None = None,
 ) -> dict:
     site, storage, data = _inputs(site_id, upload_key)
     panorama = add_panorama(
@@ -113,4 +116,12 @@ def process_panorama(
         limits=PanoramaLimits.from_config(current_app.config),
         progress=progress,
     )
+    if demo_tour:  # `flask heritage media demo-scene`: a second scene and the hotspots between them
+        from heritage.media.tours import add_demo_tour
+
+        second = add_demo_tour(
+            db.session, storage, panorama, demo_tour, list(current_app.config["LANGUAGES"])
+        )
+        forget_upload(db.session, storage, demo_tour["upload_key"])
+        return {"media_id": panorama.id, "files": len(panorama.derivatives), "second_id": second.id}
     return {"media_id": panorama.id, "files": len(panorama.derivatives)}

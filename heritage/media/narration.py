@@ -21,6 +21,7 @@ from heritage.media.images import MediaRefused
 from heritage.media.models import MediaFile, MediaKind
 from heritage.media.photos import _clean_text, _read_capped
 from heritage.media.storage import Storage
+from heritage.media.tour_models import SceneNarration
 from heritage.media.uploads import NARRATION_JOB, check_quota, site_topic
 from heritage.sites.models import Site
 from heritage.tasks import enqueue
@@ -55,8 +56,10 @@ def submit_narration(
     user=None,
     limits: NarrationLimits | None = None,
     uploads_per_day: int = 0,
+    scene_id: int | None = None,
 ) -> str:
-    """Check a recording and queue its renditions; flush, the caller commits. Returns the job id."""
+    """Check a recording and queue its renditions; flush, the caller commits. Returns the job id.
+    With `scene_id` it is that 360° scene's narration, not the site's."""
     limits = limits or NarrationLimits()
     lang = _language(lang, languages)
     credit = _clean_text(credit, 300, _l("A recording needs a credit (whose voice)."))
@@ -75,6 +78,7 @@ def submit_narration(
         original_name=name,
         credit=credit,
         licence=licence,
+        **({"scene_id": scene_id} if scene_id is not None else {}),
     )
 
 
@@ -89,15 +93,17 @@ def add_narration(
     licence: str,
     limits: NarrationLimits | None = None,
     progress=None,
+    scene_id: int | None = None,
 ) -> MediaFile:
-    """Store the recording and its renditions as the site's narration in `lang`; flush."""
+    """Store the recording and its renditions as the site's narration in `lang` (or, with
+    `scene_id`, as that 360° scene's); flush."""
     limits = limits or NarrationLimits()
     progress = progress or (lambda percent, message=None: None)
     progress(5, _l("Reading the recording"))
     checked = check_audio(data, max_bytes=limits.max_bytes, max_seconds=limits.max_seconds)
     renditions = render_narration(data, lambda percent: progress(percent, _l("Making the phone version")))
     progress(92, _l("Storing"))
-    previous = current_narration(session, site, lang)
+    previous = current_narration(session, site, lang, scene_id=scene_id)
     if previous is not None:
         previous.archived_at = utcnow()  # replaced, kept
     original = MediaFile(
@@ -128,11 +134,25 @@ def add_narration(
         )
     session.add(original)
     session.flush()
+    if scene_id is not None:
+        session.add(SceneNarration(narration_id=original.id, scene_id=scene_id))
+        session.flush()
     return original
 
 
-def current_narration(session: Session, site: Site, lang: str) -> MediaFile | None:
-    """The site's recording in `lang` (not archived), with its renditions loaded."""
+def _of_scene(scene_id: int | None):
+    """The site's own recordings (no scene), or one scene's."""
+    linked = select(SceneNarration.narration_id).where(SceneNarration.narration_id == MediaFile.id)
+    if scene_id is None:
+        return ~linked.exists()
+    return linked.where(SceneNarration.scene_id == scene_id).exists()
+
+
+def current_narration(
+    session: Session, site: Site, lang: str, scene_id: int | None = None
+) -> MediaFile | None:
+    """The site's recording in `lang` (not archived), with its renditions loaded; with
+    `scene_id`, that scene's."""
     return session.scalar(
         select(MediaFile)
         .where(
@@ -140,6 +160,7 @@ def current_narration(session: Session, site: Site, lang: str) -> MediaFile | No
             MediaFile.kind == MediaKind.narration,
             MediaFile.lang == lang,
             MediaFile.archived_at.is_(None),
+            _of_scene(scene_id),
         )
         .order_by(MediaFile.id.desc())
         .options(selectinload(MediaFile.derivatives))
@@ -147,14 +168,15 @@ def current_narration(session: Session, site: Site, lang: str) -> MediaFile | No
     )
 
 
-def site_narrations(session: Session, site: Site) -> dict[str, MediaFile]:
-    """Every language's current recording."""
+def site_narrations(session: Session, site: Site, scene_id: int | None = None) -> dict[str, MediaFile]:
+    """Every language's current recording (of the site, or with `scene_id` of that scene)."""
     rows = session.scalars(
         select(MediaFile)
         .where(
             MediaFile.site_id == site.id,
             MediaFile.kind == MediaKind.narration,
             MediaFile.archived_at.is_(None),
+            _of_scene(scene_id),
         )
         .order_by(MediaFile.id)
         .options(selectinload(MediaFile.derivatives))

@@ -41,8 +41,10 @@ def submit_panorama(
     user=None,
     limits: PanoramaLimits | None = None,
     uploads_per_day: int = 0,
+    demo_tour: dict | None = None,
 ) -> str:
-    """Check an equirectangular panorama and queue its tiling; flush, the caller commits."""
+    """Check an equirectangular panorama and queue its tiling; flush, the caller commits.
+    `demo_tour` (the demo only) asks the job for a second scene linked to this one (tours.add_demo_tour)."""
     limits = limits or PanoramaLimits()
     credit = _clean_text(credit, 300, _l("A panorama needs a credit (who took it)."))
     licence = _clean_text(licence, 120, _l("A panorama needs a licence."))
@@ -60,6 +62,7 @@ def submit_panorama(
         credit=credit,
         licence=licence,
         captions={k: v.strip()[:1000] for k, v in (captions or {}).items() if v and v.strip()},
+        **({"demo_tour": demo_tour} if demo_tour else {}),
     )
 
 

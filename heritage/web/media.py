@@ -17,9 +17,10 @@ from heritage.i18n.web import content_chain
 from heritage.media.models import MediaFile
 from heritage.media.narration import current_narration
 from heritage.media.photos import site_photos
-from heritage.media.scenes import SceneFiles, scene_tile, site_scenes
+from heritage.media.scenes import scene_tile
 from heritage.media.serving import media_name, public_media_file, site_media_is_public
 from heritage.media.storage import app_storage
+from heritage.media.tours import TourScene, site_tour
 from heritage.sites.models import Site
 
 bp = Blueprint("media", __name__)
@@ -226,27 +227,145 @@ class SceneView:
     licence: str | None
 
 
-def scene_views(site: Site, lang: str) -> list[SceneView]:
+@dataclass(frozen=True)
+class TourView:
+    """The site's scenes as one walk-through: the first scene's facade on the page, Pannellum's tour
+    config for the tap, and every scene's flat image for a phone without WebGL."""
+
+    facade: SceneView
+    scenes: list[SceneView]  # tour order; each one's flat image and words when the viewer cannot run
+    titles: list[str | None]
+    config: dict  # Pannellum's {"default": {"firstScene"...}, "scenes": {...}}
+    credits: list[tuple[str, str]]  # every distinct (credit, licence): each scene's author is named
+    # Scene key -> its recording's sources in the visitor's language ({"src", "type"}), where one exists.
+    narrations: dict[str, list[dict]]
+
+    @property
+    def flats(self) -> list[dict]:
+        """What panorama.js shows without WebGL: each scene's flat image and its words."""
+        return [
+            {"src": view.fallback, "alt": title or view.caption or ""}
+            for view, title in zip(self.scenes, self.titles, strict=True)
+        ]
+
+
+def _picked(texts: dict, chain: list[str]) -> str | None:
+    found = pick_text({k: v for k, v in (texts or {}).items() if v}, chain)
+    return found[1] if found else None
+
+
+def scene_key(panorama_id: int) -> str:
+    return f"s{panorama_id}"
+
+
+def tour_config(tour: list[TourScene], views: list[SceneView], lang: str) -> dict:
+    """Pannellum's tour config: each scene multires with its starting view, north and hotspots;
+    words in `lang`, else the site's fallback languages (content_chain)."""
     chain = content_chain(lang)
-    views = []
-    for scene in site_scenes(db.session, site):
-        scene: SceneFiles
-        captioned = pick_text({k: t for k, t in scene.panorama.texts.items() if t.caption}, chain)
+    titles = {scene.id: _picked(scene.settings.titles, chain) for scene in tour}
+    scenes = {}
+    for scene, view in zip(tour, views, strict=True):
+        settings = scene.settings
+        hotspots = []
+        for spot in settings.hotspots:
+            entry = {"type": spot.kind.value, "yaw": spot.yaw, "pitch": spot.pitch}
+            text = _picked(spot.texts, chain)
+            if spot.kind.value == "scene":
+                if spot.target_id not in titles:
+                    continue  # its scene was removed from the site
+                entry["sceneId"] = scene_key(spot.target_id)
+                text = text or titles[spot.target_id]
+            if text:
+                entry["text"] = text
+            hotspots.append(entry)
+        config = {
+            "type": "multires",
+            "multiRes": {**view.config, "basePath": view.base_path},
+            "preview": view.preview,
+            "yaw": settings.yaw,
+            "pitch": settings.pitch,
+            "hfov": settings.hfov,
+            "minHfov": 30,
+            "maxHfov": 120,
+            "hotSpots": hotspots,
+        }
+        if titles[scene.id]:
+            config["title"] = titles[scene.id]
+        if settings.north_offset is not None:
+            config["northOffset"] = settings.north_offset
+            config["compass"] = True
+        scenes[scene_key(scene.id)] = config
+    return {
+        "default": {
+            "firstScene": scene_key(tour[0].id),
+            "autoLoad": True,
+            "sceneFadeDuration": 600,
+            "showFullscreenCtrl": True,
+            "compass": False,
+        },
+        "scenes": scenes,
+    }
+
+
+def tour_view(site: Site, lang: str) -> TourView | None:
+    tour = site_tour(db.session, site)
+    if not tour:
+        return None
+    by_id = {view_id: view for view_id, view in _scene_views_by_id(tour, lang)}
+    views = [by_id[scene.id] for scene in tour]
+    chain = content_chain(lang)
+    credits = []
+    for view in views:
+        if view.credit and (view.credit, view.licence or "") not in credits:
+            credits.append((view.credit, view.licence or ""))
+    return TourView(
+        facade=views[0],
+        scenes=views,
+        titles=[_picked(scene.settings.titles, chain) for scene in tour],
+        config=tour_config(tour, views, lang),
+        credits=credits,
+        narrations=_scene_narrations(site, tour, lang),
+    )
+
+
+def _scene_narrations(site: Site, tour: list[TourScene], lang: str) -> dict[str, list[dict]]:
+    """Each scene's own recording in `lang`: a voice is in one language, so no fallback."""
+    found = {}
+    for scene in tour:
+        original = current_narration(db.session, site, lang, scene_id=scene.id)
+        if original is None:
+            continue
+        renditions = sorted(
+            (r for r in original.derivatives if r.media_type in AUDIO_SOURCE_TYPES),
+            key=lambda r: list(AUDIO_SOURCE_TYPES).index(r.media_type),
+        )
+        if renditions:
+            found[scene_key(scene.id)] = [
+                {"src": media_url(r), "type": AUDIO_SOURCE_TYPES[r.media_type]} for r in renditions
+            ]
+    return found
+
+
+def _scene_views_by_id(tour: list[TourScene], lang: str):
+    chain = content_chain(lang)
+    for scene in tour:
+        files = scene.files
+        captioned = pick_text({k: t for k, t in files.panorama.texts.items() if t.caption}, chain)
         caption_lang, caption = (captioned[0], captioned[1].caption) if captioned else (None, None)
-        views.append(
+        yield (
+            scene.id,
             SceneView(
-                preview=media_url(scene.preview),
-                preview_width=scene.preview.width,
-                preview_height=scene.preview.height,
-                fallback=media_url(scene.fallback),
+                preview=media_url(files.preview),
+                preview_width=files.preview.width,
+                preview_height=files.preview.height,
+                fallback=media_url(files.fallback),
                 base_path=url_for(
-                    "media.scene_tile_file", panorama=scene.panorama.sha256, level=1, tile="f0_0"
+                    "media.scene_tile_file", panorama=files.panorama.sha256, level=1, tile="f0_0"
                 ).rsplit("/", 2)[0],
-                config=scene.config(),
+                config=files.config(),
                 caption=caption,
                 caption_lang=caption_lang if caption_lang not in (None, lang) else None,
-                credit=scene.panorama.credit,
-                licence=scene.panorama.licence,
-            )
+                credit=files.panorama.credit,
+                licence=files.panorama.licence,
+            ),
         )
-    return views

@@ -42,7 +42,7 @@ from heritage.web.labels import (
     RANKING_LABELS,
 )
 from heritage.web.language_prefix import use_language_prefix
-from heritage.web.media import narration_view, photo_gallery, scene_views
+from heritage.web.media import narration_view, photo_gallery, tour_view
 from heritage.web.presenters import public_url, shown_text
 from heritage.web.seo import site_meta
 from heritage.web.trail_pages import trail_page_response
@@ -359,7 +359,7 @@ def _render_site_page(lang: str, slug: str, traditional_note: bool):
         ),
         part_of=_shown_pair(shown_parent(site), lang, chain),
         photos=photos,
-        scenes=scene_views(site, lang),
+        tour=tour_view(site, lang),
         meta=site_meta(
             site,
             shown,

@@ -41,8 +41,59 @@
     note.className = "scene-note";
     note.textContent = figure.getAttribute("data-failed");
     view.appendChild(image);
+    // A walk-through: every scene's flat image, so no scene is lost without WebGL.
+    var flats = JSON.parse(figure.getAttribute("data-flats") || "[]");
+    if (flats.length) {
+      image.src = flats[0].src;
+      image.alt = flats[0].alt || image.alt;
+      for (var f = 1; f < flats.length; f++) {
+        var more = document.createElement("img");
+        more.src = flats[f].src;
+        more.alt = flats[f].alt;
+        more.loading = "lazy";
+        view.appendChild(more);
+      }
+    }
     view.appendChild(note);
     figure.setAttribute("data-state", "flat");
+  }
+
+  // A scene's own recording plays as the scene opens, but only after the visitor pressed the
+  // button (browsers refuse sound nobody asked for, and a visitor in a temple may not want it).
+  function narration(figure, viewer) {
+    var sources = JSON.parse(figure.getAttribute("data-narrations") || "{}");
+    if (!Object.keys(sources).length) { return; }
+    var audio = new Audio();
+    audio.preload = "none";
+    var on = false;
+    var button = document.createElement("button");
+    button.type = "button";
+    button.className = "scene-narration";
+    button.setAttribute("aria-pressed", "false");
+    button.textContent = figure.getAttribute("data-narration-play");
+    figure.insertBefore(button, figure.querySelector("figcaption"));
+
+    function playScene(sceneId) {
+      audio.pause();
+      var choices = sources[sceneId] || [];
+      var chosen = null;
+      for (var i = 0; i < choices.length && !chosen; i++) {
+        if (audio.canPlayType(choices[i].type)) { chosen = choices[i]; }
+      }
+      figure.setAttribute("data-narrating", chosen && on ? sceneId : "");
+      if (!chosen || !on) { return; }
+      audio.src = chosen.src;
+      audio.play().catch(function () { figure.setAttribute("data-narrating", ""); });
+    }
+
+    button.addEventListener("click", function () {
+      on = !on;
+      button.setAttribute("aria-pressed", on ? "true" : "false");
+      button.textContent = figure.getAttribute(on ? "data-narration-stop" : "data-narration-play");
+      if (on) { playScene(viewer.getScene()); } else { audio.pause(); figure.setAttribute("data-narrating", ""); }
+    });
+    viewer.on("scenechange", function (sceneId) { playScene(sceneId); });
+    figure.heritageNarration = audio; // for the browser tests
   }
 
   function open(figure) {
@@ -54,16 +105,28 @@
       var box = document.createElement("div");
       box.className = "scene-viewer";
       view.appendChild(box);
-      var multiRes = JSON.parse(figure.getAttribute("data-config"));
-      multiRes.basePath = figure.getAttribute("data-base");
-      var viewer = window.pannellum.viewer(box, {
-        type: "multires",
-        multiRes: multiRes,
-        autoLoad: true,
-        preview: figure.getAttribute("data-preview"),
-        showFullscreenCtrl: true,
-        compass: false
-      });
+      var viewer;
+      var tour = figure.getAttribute("data-tour");
+      if (tour) {
+        // The site's scenes as one tour: hotspots walk between them. Texts are editors' words:
+        // Pannellum escapes them only when asked.
+        tour = JSON.parse(tour);
+        tour.escapeHTML = true;
+        viewer = window.pannellum.viewer(box, tour);
+      } else {
+        var multiRes = JSON.parse(figure.getAttribute("data-config"));
+        multiRes.basePath = figure.getAttribute("data-base");
+        viewer = window.pannellum.viewer(box, {
+          type: "multires",
+          multiRes: multiRes,
+          autoLoad: true,
+          preview: figure.getAttribute("data-preview"),
+          showFullscreenCtrl: true,
+          compass: false
+        });
+      }
+      figure.heritageViewer = viewer; // for the page's other scripts and the browser tests
+      narration(figure, viewer);
       viewer.on("error", function () { flat(figure); });
       // Pannellum's "load" event may fire before a listener can be added; ask it instead.
       var waited = 0;

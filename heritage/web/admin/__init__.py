@@ -123,6 +123,7 @@ from heritage.web.admin import (  # noqa: E402,F401
     review,
     revision_labels,
     scans,
+    scenes,
     sites,
     trails,
 )

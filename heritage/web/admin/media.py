@@ -36,8 +36,9 @@ from heritage.media.models import MediaFile, MediaKind
 from heritage.media.narration import NarrationLimits, site_narrations, submit_narration
 from heritage.media.panorama import PanoramaLimits
 from heritage.media.photos import PhotoLimits, photo_problems, site_photos
-from heritage.media.scenes import site_scenes, submit_panorama
+from heritage.media.scenes import submit_panorama
 from heritage.media.storage import app_storage
+from heritage.media.tours import site_tour
 from heritage.media.uploads import UPLOAD_JOBS, submit_photo
 from heritage.sites.models import Site
 from heritage.tasks import JobStatus, job_status, retry
@@ -96,7 +97,7 @@ def _media_page(
             narration_form=_narration_form(narration_form),
             narrations=site_narrations(db.session, site),
             panorama_form=panorama_form or PanoramaUploadForm(),
-            scenes=site_scenes(db.session, site),
+            scenes=site_tour(db.session, site),
             languages=current_app.config["LANGUAGES"],
             confirm=ConfirmForm(),
             busy=any(not job.finished for job in jobs),

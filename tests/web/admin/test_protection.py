@@ -60,6 +60,14 @@ OPEN_TO = {
     "admin.upload_narration": Role.volunteer,
     "admin.media_file": Role.volunteer,
     "admin.upload_panorama": Role.volunteer,
+    # A site's 360° walk-through: editors of its unit (scope tested in tests/media/test_tours.py).
+    "admin.scene": Role.editor,
+    "admin.add_scene_hotspot": Role.editor,
+    "admin.scene_hotspot": Role.editor,
+    "admin.delete_scene_hotspot": Role.editor,
+    "admin.move_scene_view": Role.editor,
+    "admin.scene_editor_tile": Role.editor,
+    "admin.upload_scene_narration": Role.editor,
     # Trails: editors; the stops they add are checked against their scope (tests/web/admin/test_trail_admin.py).
     "admin.trails": Role.editor,
     "admin.new_trail": Role.editor,
