@@ -89,8 +89,12 @@ def add_narration(
     licence: str,
     limits: NarrationLimits | None = None,
     progress=None,
+    synthetic: bool = False,
 ) -> MediaFile:
-    """Store the recording and its renditions as the site's narration in `lang`; flush."""
+    """Store the recording and its renditions as the site's narration in `lang`; flush.
+
+    `synthetic`: spoken by a machine (the demo's espeak-ng); pages label it beside the player.
+    """
     limits = limits or NarrationLimits()
     progress = progress or (lambda percent, message=None: None)
     progress(5, _l("Reading the recording"))
@@ -111,6 +115,7 @@ def add_narration(
         credit=credit,
         licence=licence,
         original_name=original_name,
+        synthetic=synthetic,
     )
     for rendition in renditions:
         original.derivatives.append(
@@ -124,6 +129,7 @@ def add_narration(
                 duration_ms=rendition.duration_ms,
                 credit=credit,
                 licence=licence,
+                synthetic=synthetic,
             )
         )
     session.add(original)
