@@ -239,3 +239,34 @@ def _queued_or_running(live_app) -> int:
         )
     engine.dispose()
     return count
+
+
+def test_a_visitor_hears_the_demo_narration_labelled_as_a_synthetic_voice(live_app, chromium_browser):
+    from heritage.demo.narration import add_demo_narration, espeak_path
+    from heritage.extensions import db
+    from heritage.media.storage import app_storage
+
+    if espeak_path() is None:
+        pytest.fail("espeak-ng is missing: `bash scripts/install-system-deps.sh` installs it", pytrace=False)
+    app = live_app["app"]
+    slug = "dinh-trung-ban"
+    with app.app_context(), force_locale("en"):
+        site = db.session.scalar(select(Site).where(Site.slug == slug))
+        made = add_demo_narration(db.session, app_storage(), site, "zh")
+        db.session.commit()
+        seconds = round(made.duration_ms / 1000)
+    context = chromium_browser.new_context(locale="zh-CN", **PHONE)
+    page = context.new_page()
+    try:
+        page.goto(f"{live_app['base_url']}/zh/sites/{slug}", wait_until="load")
+        listen = page.locator("#listen")
+        assert listen.locator("audio[lang=zh]").count() == 1
+        label = listen.locator(".synthetic-voice")
+        assert label.is_visible() and label.inner_text() == "合成语音（espeak-ng）"
+        assert f"{seconds // 60}:{seconds % 60:02d}" in listen.inner_text()
+        _fits_the_phone(page)
+        listen.scroll_into_view_if_needed()
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SHOTS / "08-visitor-synthetic-voice-zh.png"))
+    finally:
+        context.close()
