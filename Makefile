@@ -37,10 +37,12 @@ extract-strings: $(BIN)/.installed
 migrate: $(BIN)/.installed
 	$(BIN)/flask heritage migrate
 
-# The demo admin's one-time link points at the port this server really uses.
+# The demo admin's one-time link points at the port this server really uses. The sample panorama
+# and the espeak-ng demo narration are queued: the worker beside the server makes them.
 demo: migrate
 	ADMIN_BASE_URL=$${ADMIN_BASE_URL:-http://127.0.0.1:$(PORT)} $(BIN)/flask heritage load-demo --if-empty
 	$(BIN)/flask heritage media demo-scene
+	$(BIN)/flask heritage media demo-narration
 
 # Request log lines read by a person here; production keeps LOG_FORMAT=json for its collector.
 run: system-deps assets catalogs demo
@@ -68,6 +70,7 @@ bench: system-deps-test assets catalogs
 	$(BIN)/python bench/http_load.py
 	$(BIN)/python bench/plaques.py
 	$(BIN)/python bench/media.py
+	$(BIN)/python bench/demo_narration.py
 	$(BIN)/python bench/search.py
 	$(BIN)/python bench/scan_to_paint.py
 	$(BIN)/python bench/lighthouse.py

@@ -34,3 +34,11 @@ def test_run_listens_on_host_and_prints_urls():
     assert re.search(r"^HOST \?= 127\.0\.0\.1$", MAKEFILE, re.M)
     serve = (ROOT / "scripts" / "serve.sh").read_text(encoding="utf-8")
     assert '--host "$HOST"' in serve and "flask heritage demo-urls" in serve
+
+
+def test_make_run_installs_espeak_and_queues_the_demo_narration():
+    # Both `make run` and `make test` install system-packages.txt: the narration tests never skip in CI.
+    assert "espeak-ng" in _packages("system-packages.txt")
+    assert "system-packages.txt" in re.search(r"^system-deps-test:\n\t(.*)$", MAKEFILE, re.M).group(1)
+    demo = re.search(r"^demo:.*\n((?:\t.*\n)+)", MAKEFILE, re.M).group(1)
+    assert "flask heritage media demo-narration" in demo and "--now" not in demo

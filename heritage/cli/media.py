@@ -230,3 +230,60 @@ def demo_scene_command(slug: str | None, path: Path | None) -> None:
         )
     db.session.commit()
     click.echo(f"Queued the sample 360° scene for {site.slug} (job {job_id}); the worker tiles it.")
+
+
+@media_cli.command("demo-narration")
+@click.option("--slug", "slugs", multiple=True, help="Only this site (repeatable); default: every site.")
+@click.option(
+    "--lang", "langs", multiple=True, help="Only this language (repeatable); default: vi, en, zh, ko."
+)
+@click.option("--replace", is_flag=True, help="Speak again where the narration is already synthetic.")
+@click.option("--now", is_flag=True, help="Make them here and now (timed) instead of queueing jobs.")
+def demo_narration_command(slugs: tuple[str, ...], langs: tuple[str, ...], replace: bool, now: bool) -> None:
+    """Demo narration spoken by espeak-ng from each site's name and summary, labelled as a synthetic
+    voice. Only where a site has no recording (a person's recording is never replaced); queued for
+    the worker unless --now. `make run` calls it."""
+    import time
+
+    from heritage.demo.narration import (
+        add_demo_narration,
+        demo_narration_wanted,
+        espeak_path,
+        queue_demo_narration,
+    )
+    from heritage.media.narration import NarrationLimits
+
+    if espeak_path() is None:
+        click.echo("espeak-ng is not installed (`make system-deps`): no demo narration.")
+        return
+    languages = [lang for lang in current_app.config["LANGUAGES"] if not langs or lang in langs]
+    wanted = demo_narration_wanted(db.session, languages, replace=replace, slugs=list(slugs) or None)
+    if not wanted:
+        click.echo("Every demo narration is there already (or waiting for the worker).")
+        return
+    if not now:
+        queue_demo_narration(db.session, wanted)
+        db.session.commit()
+        click.echo(f"Queued {len(wanted)} synthetic narrations (espeak-ng); the worker makes them.")
+        return
+    limits = NarrationLimits.from_config(current_app.config)
+    started = time.perf_counter()
+    seconds = 0.0
+    with force_locale("en"):
+        for site, lang in wanted:
+            began = time.perf_counter()
+            try:
+                original = add_demo_narration(db.session, app_storage(), site, lang, limits=limits)
+            except ValidationError as error:
+                db.session.rollback()
+                raise click.ClickException(f"{site.slug} ({lang}): {error.message}") from None
+            db.session.commit()
+            seconds += original.duration_ms / 1000
+            click.echo(
+                f"{site.slug} {lang}: {original.duration_ms / 1000:.1f} s of speech "
+                f"in {time.perf_counter() - began:.1f} s"
+            )
+    click.echo(
+        f"Made {len(wanted)} synthetic narrations ({seconds / 60:.1f} min of speech) "
+        f"in {time.perf_counter() - started:.1f} s."
+    )

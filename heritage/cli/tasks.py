@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import click
 from flask import current_app
+from flask_babel import force_locale
 from sqlalchemy import select
 
 from heritage.cli import heritage_cli
 from heritage.extensions import db
+from heritage.tasks.messages import job_message
 from heritage.tasks.models import Job
 
 
@@ -32,8 +34,14 @@ def _safe(url: str) -> str:
 def jobs_command(limit: int) -> None:
     """The latest jobs: status, progress and, for failures, why."""
     jobs = db.session.scalars(select(Job).order_by(Job.created_at.desc()).limit(limit)).all()
+    with force_locale("en"):  # the command line speaks English, like the rest of `flask heritage`
+        _print_jobs(jobs)
+
+
+def _print_jobs(jobs) -> None:
     for job in jobs:
         line = f"{job.id}  {job.status.value:8}  {job.progress:3d}%  {job.name}  {job.topic or ''}"
-        if job.message:
-            line += f"  — {job.message}"
+        message = job_message(job)
+        if message:
+            line += f"  — {message}"
         click.echo(line)

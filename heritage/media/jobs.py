@@ -1,4 +1,5 @@
-"""Media work that runs in `flask heritage worker`: photo derivatives, narration, panorama tiles.
+"""Media work that runs in `flask heritage worker`: photo derivatives, narration, panorama tiles,
+and the demo's synthetic narration.
 
 Each job function reads its input from storage, calls the same service the CLI calls, and leaves
 the commit to the job runner.
@@ -9,6 +10,7 @@ from __future__ import annotations
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 
+from heritage.demo.narration import DEMO_NARRATION_JOB, add_demo_narration
 from heritage.extensions import db
 from heritage.media.images import MediaRefused
 from heritage.media.narration import NarrationLimits, add_narration
@@ -125,3 +127,20 @@ def process_panorama(
         forget_upload(db.session, storage, demo_tour["upload_key"])
         return {"media_id": panorama.id, "files": len(panorama.derivatives), "second_id": second.id}
     return {"media_id": panorama.id, "files": len(panorama.derivatives)}
+
+
+@job_function(DEMO_NARRATION_JOB)
+def speak_demo_narration(progress, site_id: int, lang: str) -> dict:
+    """The demo's synthetic narration: espeak-ng speaks the site's words, then the upload's service."""
+    site = db.session.get(Site, site_id)
+    if site is None:
+        raise MediaRefused(_l("The site was deleted before its file was ready."))
+    original = add_demo_narration(
+        db.session,
+        app_storage(),
+        site,
+        lang,
+        limits=NarrationLimits.from_config(current_app.config),
+        progress=progress,
+    )
+    return {"media_id": original.id, "duration_ms": original.duration_ms}

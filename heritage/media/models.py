@@ -9,7 +9,18 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import BigInteger, DateTime, Enum, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    DateTime,
+    Enum,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    UniqueConstraint,
+    false,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from sqlalchemy.orm.collections import attribute_keyed_dict
 
@@ -54,6 +65,8 @@ class MediaFile(Base):
     # Kept as text for people only; never used as a path.
     original_name: Mapped[str | None] = mapped_column(String(255))
     position: Mapped[int] = mapped_column(Integer, default=0)  # order of a site's photos
+    # Narration spoken by a machine (the demo's espeak-ng), never a person: labelled beside the player.
+    synthetic: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     # Removed from the site by an editor: no longer shown or served, the bytes are kept.
     archived_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("media_files.id", ondelete="CASCADE"))

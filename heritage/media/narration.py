@@ -94,9 +94,13 @@ def add_narration(
     limits: NarrationLimits | None = None,
     progress=None,
     scene_id: int | None = None,
+    synthetic: bool = False,
 ) -> MediaFile:
     """Store the recording and its renditions as the site's narration in `lang` (or, with
-    `scene_id`, as that 360° scene's); flush."""
+    `scene_id`, as that 360° scene's); flush.
+
+    `synthetic`: spoken by a machine (the demo's espeak-ng); pages label it beside the player.
+    """
     limits = limits or NarrationLimits()
     progress = progress or (lambda percent, message=None: None)
     progress(5, _l("Reading the recording"))
@@ -117,6 +121,7 @@ def add_narration(
         credit=credit,
         licence=licence,
         original_name=original_name,
+        synthetic=synthetic,
     )
     for rendition in renditions:
         original.derivatives.append(
@@ -130,6 +135,7 @@ def add_narration(
                 duration_ms=rendition.duration_ms,
                 credit=credit,
                 licence=licence,
+                synthetic=synthetic,
             )
         )
     session.add(original)

@@ -8,7 +8,7 @@ from __future__ import annotations
 import math
 
 from flask import current_app
-from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from heritage.accounts.models import User
@@ -37,11 +37,11 @@ def print_sheet(progress, site_ids: list[int], size: str, sheet: str, ordered_by
     sites = list(db.session.scalars(select(Site).where(Site.id.in_(site_ids))))
     # Checked again here: a site may have moved unit, been archived or deleted since the order.
     if user is None or len(sites) != len(set(site_ids)) or not all(can_act_on(user, s) for s in sites):
-        raise ValidationError(_("Some of these sites changed since the order; choose them again."))
+        raise ValidationError(_l("Some of these sites changed since the order; choose them again."))
     archived = unprintable(sites)
     if archived:
         raise ValidationError(
-            _(
+            _l(
                 "Archived sites get no new plaque: %(codes)s. Restore them first.",
                 codes=", ".join(s.plaque_code for s in archived),
             )
@@ -63,7 +63,7 @@ def print_sheet(progress, site_ids: list[int], size: str, sheet: str, ordered_by
         )
     except PlaqueError as error:  # the same refusal every attempt: no retry
         raise ValidationError(
-            _("This plaque could not be made safely, so nothing was printed: %(why)s", why=str(error))
+            _l("This plaque could not be made safely, so nothing was printed: %(why)s", why=str(error))
         ) from None
     sheet_file = files[0]
     key = app_storage().put(sheet_file.data)

@@ -20,7 +20,7 @@ from datetime import UTC, datetime, timedelta
 
 from flask import current_app
 from flask_babel import force_locale
-from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import event, select, update
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
@@ -28,6 +28,7 @@ from sqlalchemy.orm import Session
 from heritage.db import utcnow
 from heritage.errors import ValidationError
 from heritage.extensions import db
+from heritage.tasks.messages import message_parts
 from heritage.tasks.models import Job, JobStatus
 
 log = logging.getLogger(__name__)
@@ -160,10 +161,11 @@ def _is_job_id(value: str) -> bool:
 
 
 class Progress:
-    """Callable a job reports with: `progress(40, "Making the 960 px versions")`.
+    """Callable a job reports with: `progress(40, _l("Making the %(width)d px versions", width=960))`.
 
     Written through its own session (committed at once) so readers see it mid-job; a repeated
-    percentage is not written again.
+    percentage is not written again. A lazy message is kept as its id and parameters, shown later
+    in each reader's language (`heritage.tasks.messages`).
     """
 
     def __init__(self, job_id: str) -> None:
@@ -177,7 +179,7 @@ class Progress:
         self.last = percent
         values: dict = {"progress": percent, "heartbeat_at": utcnow()}
         if message is not None:
-            values["message"] = str(message)[:500]
+            values["message"], values["message_args"] = message_parts(message)
         session = db.session()
         sqlite = session.get_bind().dialect.name == "sqlite"
         if sqlite and session.in_transaction() and not session.info.get(_WROTE_KEY):
@@ -227,6 +229,7 @@ def _claim(job_id: str, worker: str) -> bool:
                 started_at=now,
                 heartbeat_at=now,
                 message=None,
+                message_args=None,
             )
         )
         side.commit()
@@ -240,7 +243,8 @@ class Outcome:
 
 
 def run_job(job_id: str, *, heartbeat_seconds: float | None = None) -> Outcome | None:
-    # Messages written for people (a refusal's reason) are in the back office's first language.
+    # Messages are kept as ids and translated for each reader; a lazy parameter (rare) that must be
+    # resolved here is in the back office's first language.
     with force_locale(current_app.config["DEFAULT_LANGUAGE"]):
         return _run_job(job_id, heartbeat_seconds)
 
@@ -267,7 +271,14 @@ def _run_job(job_id: str, heartbeat_seconds: float | None) -> Outcome | None:
         session.execute(
             update(Job)
             .where(Job.id == job_id)
-            .values(status=JobStatus.done, progress=100, result=result, message=None, finished_at=utcnow())
+            .values(
+                status=JobStatus.done,
+                progress=100,
+                result=result,
+                message=None,
+                message_args=None,
+                finished_at=utcnow(),
+            )
         )
         session.commit()
         _finished(job.name, job.args or {})
@@ -287,18 +298,20 @@ def _failed(job_id: str, error: Exception) -> Outcome:
         name, attempts, max_attempts, args = job.name, job.attempts, job.max_attempts, job.args or {}
     if isinstance(error, ValidationError):
         # The input itself is wrong (a damaged file): another attempt cannot help.
-        message, retry = str(error.message), False
+        (message, message_args), retry = message_parts(error.message), False
     else:
         log.exception("job %s (%s) failed", job_id, name, exc_info=error)
-        message, retry = f"{type(error).__name__}: {error}", attempts < max_attempts
+        message, message_args = message_parts(f"{type(error).__name__}: {error}")
+        retry = attempts < max_attempts
+    said = {"message": message, "message_args": message_args}
     if retry:
         delay = current_app.config["JOB_RETRY_SECONDS"] * attempts
-        _write(job_id, status=JobStatus.queued, message=message[:500], worker=None)
+        _write(job_id, status=JobStatus.queued, worker=None, **said)
         from heritage.tasks.queue import push
 
         push(job_id, delay=delay)
         return Outcome(JobStatus.queued, retry_in=delay)
-    _write(job_id, status=JobStatus.failed, message=message[:500], finished_at=utcnow(), worker=None)
+    _write(job_id, status=JobStatus.failed, finished_at=utcnow(), worker=None, **said)
     if isinstance(error, ValidationError):
         _finished(name, args)
     return Outcome(JobStatus.failed)
@@ -357,15 +370,15 @@ def recover_jobs(session: Session, *, stale_seconds: float, now: datetime | None
             beat = beat.replace(tzinfo=UTC)
         if not (_worker_is_gone(job.worker, host) or beat is None or beat < limit):
             continue
-        with force_locale(current_app.config["DEFAULT_LANGUAGE"]):
-            if job.attempts < job.max_attempts:
-                job.status = JobStatus.queued
-                job.message = _("The worker stopped while running this job; it will run again.")
-                requeued.append(job.id)
-            else:
-                job.status = JobStatus.failed
-                job.message = _("The worker stopped while running this job, on every attempt.")
-                job.finished_at = now
+        if job.attempts < job.max_attempts:
+            job.status = JobStatus.queued
+            said = _l("The worker stopped while running this job; it will run again.")
+            requeued.append(job.id)
+        else:
+            job.status = JobStatus.failed
+            said = _l("The worker stopped while running this job, on every attempt.")
+            job.finished_at = now
+        job.message, job.message_args = message_parts(said)
         job.worker = None
     session.commit()
     return requeued

@@ -37,7 +37,10 @@ class Job(Base):
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     status: Mapped[JobStatus] = mapped_column(string_enum(JobStatus, "job_status"), default=JobStatus.queued)
     progress: Mapped[int] = mapped_column(Integer, default=0)  # 0..100
-    message: Mapped[str | None] = mapped_column(String(500))  # the stage, or why it failed
+    # The stage, or why it failed: an English message id translated when shown (`message_args`
+    # its parameters, see heritage.tasks.messages), or literal text when message_args is NULL.
+    message: Mapped[str | None] = mapped_column(String(500))
+    message_args: Mapped[dict | None] = mapped_column(JSON)
     result: Mapped[dict | None] = mapped_column(JSON)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     max_attempts: Mapped[int] = mapped_column(Integer, default=3)

@@ -186,6 +186,7 @@ class NarrationView:
     size: int  # bytes of the first rendition: what a phone downloads
     credit: str | None
     licence: str | None
+    synthetic: bool = False  # spoken by espeak-ng (demo): labelled beside the player
 
 
 def narration_view(site: Site, lang: str) -> NarrationView | None:
@@ -208,6 +209,7 @@ def narration_view(site: Site, lang: str) -> NarrationView | None:
         size=renditions[0].size,
         credit=original.credit,
         licence=original.licence,
+        synthetic=bool(original.synthetic),
     )
 
 

@@ -52,9 +52,11 @@ def _never_cached(response):
 
 @bp.app_context_processor
 def _admin_context():
+    from heritage.tasks.messages import job_message
     from heritage.web.admin import labels
 
     return {
+        "job_message": job_message,
         "admin_languages": ADMIN_LANGUAGES,
         "role_label": labels.ROLE_LABELS.get,
         "unit_kind_label": labels.UNIT_KIND_LABELS.get,

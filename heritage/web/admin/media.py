@@ -42,6 +42,7 @@ from heritage.media.tours import site_tour
 from heritage.media.uploads import UPLOAD_JOBS, submit_photo
 from heritage.sites.models import Site
 from heritage.tasks import JobStatus, job_status, retry
+from heritage.tasks.messages import job_message
 from heritage.web.admin import bp
 from heritage.web.admin.forms import (
     ConfirmForm,
@@ -218,7 +219,7 @@ def _job_json(job) -> dict:
         "id": job.id,
         "status": job.status.value,
         "progress": job.progress,
-        "message": job.message,
+        "message": job_message(job),  # in the reader's language
         "finished": job.finished,
         "url": url_for("admin.job", job_id=job.id),
     }
