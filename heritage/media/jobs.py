@@ -47,6 +47,8 @@ def process_photo(
     credit: str,
     licence: str,
     alt_texts: dict,
+    uploaded_by_id: int | None = None,
+    approved: bool = False,  # a job queued before uploads were reviewed waits for an editor
 ) -> dict:
     site, storage, data = _inputs(site_id, upload_key)
     added = add_photo(
@@ -60,6 +62,8 @@ def process_photo(
         alt_texts,
         limits=PhotoLimits.from_config(current_app.config),
         progress=progress,
+        uploaded_by_id=uploaded_by_id,
+        approved=approved,
     )
     return {"media_id": added.photo.id, "derivatives": len(added.derivatives)}
 
@@ -73,6 +77,8 @@ def process_narration(
     original_name: str | None,
     credit: str,
     licence: str,
+    uploaded_by_id: int | None = None,
+    approved: bool = False,
 ) -> dict:
     site, storage, data = _inputs(site_id, upload_key)
     original = add_narration(
@@ -86,6 +92,8 @@ def process_narration(
         licence,
         limits=NarrationLimits.from_config(current_app.config),
         progress=progress,
+        uploaded_by_id=uploaded_by_id,
+        approved=approved,
     )
     return {"media_id": original.id, "duration_ms": original.duration_ms}
 
@@ -99,6 +107,8 @@ def process_panorama(
     credit: str,
     licence: str,
     captions: dict,
+    uploaded_by_id: int | None = None,
+    approved: bool = False,
 ) -> dict:
     site, storage, data = _inputs(site_id, upload_key)
     panorama = add_panorama(
@@ -112,5 +122,7 @@ def process_panorama(
         captions,
         limits=PanoramaLimits.from_config(current_app.config),
         progress=progress,
+        uploaded_by_id=uploaded_by_id,
+        approved=approved,
     )
     return {"media_id": panorama.id, "files": len(panorama.derivatives)}

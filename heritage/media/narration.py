@@ -1,8 +1,10 @@
 """Recorded narration: one current recording per site and language, and its phone-sized renditions.
 
 `submit_narration()` checks in the request (decoding the whole file) and queues the job;
-`add_narration()` (the job, and the CLI) stores the original and the renditions and archives
-the recording it replaces. The story text in that language is the transcript.
+`add_narration()` (the job, and the CLI) stores the original and the renditions. A recording
+that goes live archives the one it replaces; a volunteer's waits for an editor and replaces only
+an earlier waiting one, so visitors keep the live recording until approval. The story text in
+that language is the transcript.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from heritage.db import utcnow
+from heritage.media.approval import replace_older_narrations, shown, stamp, upload_stamp
 from heritage.media.audio import check_audio, render_narration
 from heritage.media.images import MediaRefused
 from heritage.media.models import MediaFile, MediaKind
@@ -75,6 +77,7 @@ def submit_narration(
         original_name=name,
         credit=credit,
         licence=licence,
+        **upload_stamp(user),
     )
 
 
@@ -89,17 +92,18 @@ def add_narration(
     licence: str,
     limits: NarrationLimits | None = None,
     progress=None,
+    *,
+    uploaded_by_id: int | None = None,
+    approved: bool = True,
 ) -> MediaFile:
-    """Store the recording and its renditions as the site's narration in `lang`; flush."""
+    """Store the recording and its renditions as the site's narration in `lang`; flush.
+    `approved` False (a volunteer's): it waits for an editor and the live one stays."""
     limits = limits or NarrationLimits()
     progress = progress or (lambda percent, message=None: None)
     progress(5, _l("Reading the recording"))
     checked = check_audio(data, max_bytes=limits.max_bytes, max_seconds=limits.max_seconds)
     renditions = render_narration(data, lambda percent: progress(percent, _l("Making the phone version")))
     progress(92, _l("Storing"))
-    previous = current_narration(session, site, lang)
-    if previous is not None:
-        previous.archived_at = utcnow()  # replaced, kept
     original = MediaFile(
         site=site,
         kind=MediaKind.narration,
@@ -126,20 +130,26 @@ def add_narration(
                 licence=licence,
             )
         )
+    stamp(original, uploaded_by_id, approved)
     session.add(original)
+    session.flush()
+    replace_older_narrations(session, original, pending_only=not approved)  # replaced, kept
     session.flush()
     return original
 
 
-def current_narration(session: Session, site: Site, lang: str) -> MediaFile | None:
-    """The site's recording in `lang` (not archived), with its renditions loaded."""
+def current_narration(
+    session: Session, site: Site, lang: str, *, with_pending: bool = False
+) -> MediaFile | None:
+    """The site's recording in `lang` that visitors hear, with its renditions loaded; with
+    `with_pending`, the newest one including one waiting for review (back office)."""
     return session.scalar(
         select(MediaFile)
         .where(
             MediaFile.site_id == site.id,
             MediaFile.kind == MediaKind.narration,
             MediaFile.lang == lang,
-            MediaFile.archived_at.is_(None),
+            shown(with_pending),
         )
         .order_by(MediaFile.id.desc())
         .options(selectinload(MediaFile.derivatives))
@@ -147,14 +157,15 @@ def current_narration(session: Session, site: Site, lang: str) -> MediaFile | No
     )
 
 
-def site_narrations(session: Session, site: Site) -> dict[str, MediaFile]:
-    """Every language's current recording."""
+def site_narrations(session: Session, site: Site, *, pending: bool = False) -> dict[str, MediaFile]:
+    """Every language's live recording, or (`pending`) its recording waiting for review."""
     rows = session.scalars(
         select(MediaFile)
         .where(
             MediaFile.site_id == site.id,
             MediaFile.kind == MediaKind.narration,
             MediaFile.archived_at.is_(None),
+            MediaFile.approved_at.is_(None) if pending else MediaFile.approved_at.is_not(None),
         )
         .order_by(MediaFile.id)
         .options(selectinload(MediaFile.derivatives))

@@ -80,9 +80,23 @@ def feedback(session: Session, site: Site) -> SiteRevision | None:
     return None
 
 
+def media_state(session: Session, site: Site) -> str | None:
+    """The site's uploads waiting for review, as the rules read them: None (there are none),
+    "waiting" (for an editor) or "sent_back" (an editor sent the site back since)."""
+    from heritage.media.approval import pending_media
+
+    if not pending_media(session, site):
+        return None
+    newest = newest_revision(session, site)
+    return "sent_back" if newest is not None and newest.action == RevisionAction.sent_back else "waiting"
+
+
 def review_queue(session: Session, actor: User | None) -> list[Site]:
-    """Sites in the actor's scope waiting for an editor: drafts in review and published sites whose
-    edit is in review; the longest-waiting first."""
+    """Sites in the actor's scope waiting for an editor: drafts in review, published sites whose
+    edit is in review, and published sites with no unsent edit whose new media wait (unless sent
+    back); the longest-waiting first."""
+    from heritage.media.approval import has_pending_media
+
     newest = (
         select(SiteRevision.site_id, func.max(SiteRevision.number).label("number"))
         .group_by(SiteRevision.site_id)
@@ -100,6 +114,17 @@ def review_queue(session: Session, actor: User | None) -> list[Site]:
                 Site.state == PublicationState.in_review,
                 and_(
                     Site.state == PublicationState.published, SiteRevision.edit_state == EditState.in_review
+                ),
+                and_(
+                    Site.state == PublicationState.published,
+                    has_pending_media(),
+                    or_(
+                        SiteRevision.id.is_(None),
+                        and_(
+                            SiteRevision.edit_state == EditState.live,
+                            SiteRevision.action != RevisionAction.sent_back,
+                        ),
+                    ),
                 ),
             )
         )

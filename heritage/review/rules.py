@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 from heritage.accounts.models import Role, User
 from heritage.accounts.scope import can_act_on, scope_of
 from heritage.review.errors import Forbidden, WrongState
-from heritage.review.history import pending_edit
+from heritage.review.history import media_state, pending_edit
 from heritage.review.models import EditState
 from heritage.sites.models import PublicationState, Site
 
@@ -77,10 +77,19 @@ def check_unit(actor: User | None, unit_name: str | None, kind) -> None:
         raise Forbidden("save", _l("Border markers are kept by border-guard units."))
 
 
-def state_allows(action: str, state: PublicationState, edit: EditState | None, role: Role | None) -> bool:
+def state_allows(
+    action: str,
+    state: PublicationState,
+    edit: EditState | None,
+    role: Role | None,
+    media: str | None = None,
+) -> bool:
     """The state machine. `edit` is the published site's pending edit state (None: no edit);
-    `role` None is the system."""
+    `role` None is the system; `media` the site's uploads waiting for review (`history.media_state`:
+    None, "waiting" or "sent_back"). A published site with no edit but new media goes through
+    review like an edit: approve (or publish) releases them, send back leaves them waiting."""
     editor = role is None or role.at_least(Role.editor)
+    only_media = state == P and edit is None and media is not None
     if action in EDITS:
         if state == D or (state == P and edit in (None, EditState.pending)):
             return True
@@ -88,11 +97,17 @@ def state_allows(action: str, state: PublicationState, edit: EditState | None, r
     if action == "discard_edit":  # only an edit of a published site; once in review, the editor's
         return state == P and (edit == EditState.pending or (edit == EditState.in_review and editor))
     if action == "submit":
-        return state == D or (state == P and edit == EditState.pending)
-    if action in ("approve", "send_back"):
-        return state == R or (state == P and edit == EditState.in_review)
+        return (
+            state == D or (state == P and edit == EditState.pending) or (only_media and media == "sent_back")
+        )
+    if action == "approve":
+        return state == R or (state == P and edit == EditState.in_review) or only_media
+    if action == "send_back":
+        return (
+            state == R or (state == P and edit == EditState.in_review) or (only_media and media == "waiting")
+        )
     if action == "publish":
-        return state in (D, R) or (state == P and edit is not None)
+        return state in (D, R) or (state == P and edit is not None) or only_media
     if action == "archive":
         return state == P
     if action == "restore":
@@ -114,8 +129,10 @@ _WRONG_STATE = {
 }
 
 
-def check_state(action: str, site: Site, edit: EditState | None, actor: User | None) -> None:
-    if not state_allows(action, site.state, edit, actor.role if actor is not None else None):
+def check_state(
+    action: str, site: Site, edit: EditState | None, actor: User | None, media: str | None = None
+) -> None:
+    if not state_allows(action, site.state, edit, actor.role if actor is not None else None, media):
         message = _WRONG_STATE["save" if action in EDITS else action]
         raise WrongState(action, site.state, edit, message)
 
@@ -124,12 +141,13 @@ def allowed_actions(actor: User | None, site: Site, session: Session) -> frozens
     """The actions the pages may offer this person on this site now."""
     pending = pending_edit(session, site)
     edit = pending.edit_state if pending is not None else None
+    media = media_state(session, site)
     allowed = set()
     for action in OFFERED:
         try:
             check_allowed(actor, action, site)
         except Forbidden:
             continue
-        if state_allows(action, site.state, edit, actor.role if actor is not None else None):
+        if state_allows(action, site.state, edit, actor.role if actor is not None else None, media):
             allowed.add(action)
     return frozenset(allowed)

@@ -12,6 +12,7 @@ from flask_babel import lazy_gettext as _l
 from heritage.accounts.models import Role
 from heritage.errors import ValidationError
 from heritage.extensions import db
+from heritage.media.approval import pending_media
 from heritage.review import editing
 from heritage.review.errors import Conflict
 from heritage.review.history import review_queue as queue_of
@@ -97,4 +98,6 @@ def rename_site(site_id: int):
 @bp.get("/review")
 @allow(Role.editor)
 def review_queue():
-    return render_template("admin/review.html", sites=queue_of(db.session, g.user))
+    sites = queue_of(db.session, g.user)
+    with_media = {site.id for site in sites if pending_media(db.session, site)}
+    return render_template("admin/review.html", sites=sites, with_media=with_media)

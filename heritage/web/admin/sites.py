@@ -13,6 +13,7 @@ from sqlalchemy.orm import selectinload
 from heritage.accounts.models import Role
 from heritage.accounts.scope import can_act_on, in_scope
 from heritage.extensions import db
+from heritage.media.approval import pending_media
 from heritage.media.photos import site_photos
 from heritage.pagination import Page
 from heritage.review.history import feedback, history, pending_edit, working_values
@@ -67,7 +68,8 @@ def site(site_id: int):
         actions=allowed_actions(g.user, found, db.session),
         pending=pending,
         feedback=feedback(db.session, found),
-        photos=site_photos(db.session, found),
+        photos=site_photos(db.session, found, with_pending=True),
+        waiting_media=pending_media(db.session, found),
         revisions=revisions[:RECENT_REVISIONS],
         **plaque_panel(found),
     )
