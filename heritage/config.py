@@ -84,6 +84,9 @@ SETTINGS: dict[str, tuple[object, str]] = {
     # Empty: http://127.0.0.1:5000 in development, PUBLIC_BASE_URL in production.
     "ADMIN_BASE_URL": ("", "str"),
     "SET_PASSWORD_LINK_HOURS": (72, "int"),
+    # Four eyes: nobody approves or publishes an edit, or media, they wrote or uploaded themselves;
+    # another editor must. false: an editor may publish their own work (a one-editor unit).
+    "REVIEW_SECOND_PAIR_OF_EYES": (True, "bool"),
     # A back-office session ends this long after sign-in, whatever happens in between.
     "ADMIN_SESSION_HOURS": (12, "int"),
     # How long the server remembers the id of a scan a phone queued offline, so a resend after a
@@ -123,6 +126,13 @@ def _parse(value: str, kind: str) -> object:
         return [part.strip() for part in value.split(",") if part.strip()]
     if kind == "intlist":
         return [int(part) for part in value.split(",") if part.strip()]
+    if kind == "bool":
+        word = value.strip().lower()
+        if word in ("1", "true", "yes", "on"):
+            return True
+        if word in ("0", "false", "no", "off"):
+            return False
+        raise ConfigError(f"Expected true or false, got {value!r}.")
     return value
 
 

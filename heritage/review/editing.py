@@ -35,7 +35,13 @@ from heritage.review.history import (
     working_values,
 )
 from heritage.review.models import EditState, RevisionAction, SiteRevision
-from heritage.review.rules import check_allowed, check_state, check_unit
+from heritage.review.rules import (
+    check_allowed,
+    check_not_author,
+    check_state,
+    check_unit,
+    second_pair_of_eyes,
+)
 from heritage.sites.fields import SiteValues, clean, read_values
 from heritage.sites.models import PublicationState, Site
 from heritage.sites.services import apply_values, create_site, rename_slug
@@ -71,6 +77,10 @@ def create(
     check_allowed(actor, "create")
     if publish:
         check_allowed(actor, "publish")
+        if actor is not None and second_pair_of_eyes():  # four eyes: one's own new site is a draft
+            raise Forbidden(
+                "publish", _l("Another editor must publish a site you wrote: save it as a draft.")
+            )
     if code:
         check_allowed(actor, "choose_code")
     submission = _submission(submission_id)
@@ -310,6 +320,7 @@ def _begin(
     pending = newest if newest.is_pending else None
     media = media_state(session, site)
     check_state(action, site, pending.edit_state if pending is not None else None, actor, media)
+    check_not_author(actor, action, site, session)
     return newest
 
 

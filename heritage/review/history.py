@@ -91,6 +91,33 @@ def media_state(session: Session, site: Site) -> str | None:
     return "sent_back" if newest is not None and newest.action == RevisionAction.sent_back else "waiting"
 
 
+# Revisions that write content; submitting, sending back or approving is not authoring.
+AUTHORING = (RevisionAction.created, RevisionAction.saved, RevisionAction.text_set, RevisionAction.reverted)
+
+
+def pending_authors(session: Session, site: Site) -> set[int | None]:
+    """Who wrote what is not live yet: a draft's whole content, a published site's pending edit
+    (the revisions since the newest live one), and the uploaders of media waiting for review.
+    None stands for the system."""
+    from heritage.media.approval import pending_media
+
+    stmt = select(SiteRevision.author_id).where(
+        SiteRevision.site_id == site.id, SiteRevision.action.in_(AUTHORING)
+    )
+    if site.state in (PublicationState.draft, PublicationState.in_review):
+        stmt = stmt.where(SiteRevision.state.in_([PublicationState.draft, PublicationState.in_review]))
+    else:
+        last_live = (
+            select(func.max(SiteRevision.number))
+            .where(SiteRevision.site_id == site.id, SiteRevision.edit_state == EditState.live)
+            .scalar_subquery()
+        )
+        stmt = stmt.where(SiteRevision.number > func.coalesce(last_live, 0))
+    authors = set(session.scalars(stmt))
+    authors.update(media.uploaded_by_id for media in pending_media(session, site))
+    return authors
+
+
 def review_queue(session: Session, actor: User | None) -> list[Site]:
     """Sites in the actor's scope waiting for an editor: drafts in review, published sites whose
     edit is in review, and published sites with no unsent edit whose new media wait (unless sent

@@ -3,13 +3,14 @@ pages (which buttons to offer) ask. Scope is `accounts.scope.can_act_on`, reused
 
 from __future__ import annotations
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
 from heritage.accounts.models import Role, User
 from heritage.accounts.scope import can_act_on, scope_of
 from heritage.review.errors import Forbidden, WrongState
-from heritage.review.history import media_state, pending_edit
+from heritage.review.history import media_state, pending_authors, pending_edit
 from heritage.review.models import EditState
 from heritage.sites.models import PublicationState, Site
 
@@ -63,6 +64,37 @@ def check_allowed(actor: User | None, action: str, site: Site | None = None) -> 
         raise Forbidden(action, _l("Your role does not allow this."))
     if site is not None and not can_act_on(actor, site):
         raise Forbidden(action, _l("This site belongs to another unit."))
+
+
+# Actions that make someone's work public: with four eyes, never the author's own.
+GO_LIVE = ("approve", "publish")
+
+
+def second_pair_of_eyes() -> bool:
+    try:
+        return bool(current_app.config.get("REVIEW_SECOND_PAIR_OF_EYES", True))
+    except RuntimeError:  # no app: a script; the safe side
+        return True
+
+
+def check_not_author(actor: User | None, action: str, site: Site, session: Session) -> None:
+    """Four eyes (REVIEW_SECOND_PAIR_OF_EYES): the author of any of the site's pending changes
+    (text written, media uploaded) does not approve or publish them; raises Forbidden."""
+    if actor is None or action not in GO_LIVE or not second_pair_of_eyes():
+        return
+    if actor.id in pending_authors(session, site):
+        raise Forbidden(
+            action, _l("You wrote or uploaded some of these changes: another editor must approve them.")
+        )
+
+
+def waits_for_another_editor(actor: User | None, site: Site, session: Session) -> bool:
+    """For the pages: `actor` may not approve this site's changes because they are partly theirs."""
+    try:
+        check_not_author(actor, "approve", site, session)
+    except Forbidden:
+        return True
+    return False
 
 
 def check_unit(actor: User | None, unit_name: str | None, kind) -> None:
@@ -148,6 +180,11 @@ def allowed_actions(actor: User | None, site: Site, session: Session) -> frozens
             check_allowed(actor, action, site)
         except Forbidden:
             continue
-        if state_allows(action, site.state, edit, actor.role if actor is not None else None, media):
-            allowed.add(action)
+        if not state_allows(action, site.state, edit, actor.role if actor is not None else None, media):
+            continue
+        try:
+            check_not_author(actor, action, site, session)
+        except Forbidden:
+            continue
+        allowed.add(action)
     return frozenset(allowed)

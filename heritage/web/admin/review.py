@@ -16,6 +16,7 @@ from heritage.media.approval import pending_media
 from heritage.review import editing
 from heritage.review.errors import Conflict
 from heritage.review.history import review_queue as queue_of
+from heritage.review.rules import waits_for_another_editor
 from heritage.web.admin import bp
 from heritage.web.admin.editing import conflict_page
 from heritage.web.admin.guard import allow, site_in_scope
@@ -100,4 +101,6 @@ def rename_site(site_id: int):
 def review_queue():
     sites = queue_of(db.session, g.user)
     with_media = {site.id for site in sites if pending_media(db.session, site)}
-    return render_template("admin/review.html", sites=sites, with_media=with_media)
+    # Four eyes: the person's own changes are listed, marked as another editor's to approve.
+    theirs = {site.id for site in sites if waits_for_another_editor(g.user, site, db.session)}
+    return render_template("admin/review.html", sites=sites, with_media=with_media, theirs=theirs)
