@@ -20,6 +20,7 @@ from heritage.media.editing import PhotoWords, archive_photo, move_photo, update
 from heritage.media.models import MediaFile
 from heritage.media.narration import add_narration, current_narration
 from heritage.media.photos import add_photo, site_photos
+from heritage.media.scenes import add_panorama, site_scenes
 from heritage.media.serving import media_name
 from heritage.migrate import alembic_config, upgrade
 from heritage.review import editing
@@ -324,3 +325,22 @@ def test_every_role_sees_the_same_actions_the_services_allow_on_waiting_media(ap
             assert done == expected, (actor and actor.email, action)
             session.delete(session.get(MediaFile, photo.id))
             session.commit()
+
+
+def test_a_volunteers_360_view_is_off_the_page_and_its_tiles_unserved_until_approved(
+    client, session, team, storage
+):
+    site, volunteer, _, editor, _ = team
+    data = encode(gradient(1024, 512), "JPEG")
+    panorama = add_panorama(
+        session, storage, site, data, "p.jpg", "An", "CC0", uploaded_by_id=volunteer.id, approved=False
+    )
+    session.commit()
+    tile = f"/media/scenes/{panorama.sha256}/1/f0_0.webp"
+    assert site_scenes(session, site) == [] and len(site_scenes(session, site, with_pending=True)) == 1
+    assert client.get(tile).status_code == 404
+    assert panorama.sha256 not in client.get(f"/vi/sites/{site.slug}").get_data(as_text=True)
+    editing.approve(session, editor, site, site.version)
+    session.commit()
+    assert client.get(tile).status_code == 200
+    assert f"/media/scenes/{panorama.sha256}" in client.get(f"/vi/sites/{site.slug}").get_data(as_text=True)
