@@ -143,7 +143,10 @@ def load_config(environ: dict[str, str] | None = None) -> dict[str, object]:
     for key, (default, kind) in SETTINGS.items():
         raw = environ.get(key)
         if raw is not None and raw != "":
-            config[key] = _parse(raw, kind)
+            try:
+                config[key] = _parse(raw, kind)
+            except ConfigError as error:  # say which setting
+                raise ConfigError(f"{key}: {error}") from None
         elif isinstance(default, str) and kind != "str":
             config[key] = _parse(default, kind)
         else:

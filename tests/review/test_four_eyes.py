@@ -8,7 +8,7 @@ import pytest
 from flask import g
 
 from heritage.accounts.models import Role
-from heritage.config import load_config
+from heritage.config import ConfigError, load_config
 from heritage.media.photos import add_photo
 from heritage.media.storage import LocalStorage
 from heritage.review import editing
@@ -113,3 +113,8 @@ def test_with_the_setting_off_an_editor_publishes_their_own_work(app, session, p
 )
 def test_the_setting_reads_from_the_environment(raw, value):
     assert load_config({"REVIEW_SECOND_PAIR_OF_EYES": raw})["REVIEW_SECOND_PAIR_OF_EYES"] is value
+
+
+def test_a_setting_that_is_not_true_or_false_is_refused_by_name():
+    with pytest.raises(ConfigError, match="REVIEW_SECOND_PAIR_OF_EYES"):
+        load_config({"REVIEW_SECOND_PAIR_OF_EYES": "maybe"})
