@@ -87,6 +87,9 @@ SETTINGS: dict[str, tuple[object, str]] = {
     # Empty: http://127.0.0.1:5000 in development, PUBLIC_BASE_URL in production.
     "ADMIN_BASE_URL": ("", "str"),
     "SET_PASSWORD_LINK_HOURS": (72, "int"),
+    # Four eyes: nobody approves or publishes an edit, or media, they wrote or uploaded themselves;
+    # another editor must. false: an editor may publish their own work (a one-editor unit).
+    "REVIEW_SECOND_PAIR_OF_EYES": (True, "bool"),
     # A back-office session ends this long after sign-in, whatever happens in between.
     "ADMIN_SESSION_HOURS": (12, "int"),
     # How long the server remembers the id of a scan a phone queued offline, so a resend after a
@@ -127,11 +130,12 @@ def _parse(value: str, kind: str) -> object:
     if kind == "intlist":
         return [int(part) for part in value.split(",") if part.strip()]
     if kind == "bool":
-        if value.strip().lower() in {"1", "true", "yes", "on"}:
+        word = value.strip().lower()
+        if word in ("1", "true", "yes", "on"):
             return True
-        if value.strip().lower() in {"0", "false", "no", "off"}:
+        if word in ("0", "false", "no", "off"):
             return False
-        raise ValueError(f"{value!r} is not true or false (use 1/0, true/false, yes/no or on/off)")
+        raise ConfigError(f"Expected true or false, got {value!r}.")
     return value
 
 
@@ -142,7 +146,10 @@ def load_config(environ: dict[str, str] | None = None) -> dict[str, object]:
     for key, (default, kind) in SETTINGS.items():
         raw = environ.get(key)
         if raw is not None and raw != "":
-            config[key] = _parse(raw, kind)
+            try:
+                config[key] = _parse(raw, kind)
+            except ConfigError as error:  # say which setting
+                raise ConfigError(f"{key}: {error}") from None
         elif isinstance(default, str) and kind != "str":
             config[key] = _parse(default, kind)
         else:

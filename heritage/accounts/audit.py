@@ -25,6 +25,7 @@ class AuditAction(enum.StrEnum):
     account_reactivated = "account_reactivated"
     unit_created = "unit_created"
     site_published = "site_published"  # a site, or an edit of it, went live
+    media_approved = "media_approved"  # a volunteer's photos, recordings or 360° views went live
     site_sent_back = "site_sent_back"
     site_archived = "site_archived"
     site_restored = "site_restored"

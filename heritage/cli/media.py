@@ -88,7 +88,7 @@ def _add_photo(site, file: Path, credit: str, licence: str, alts: tuple[str, ...
 def list_command(slug: str) -> None:
     """List the photos of the site SLUG with their derivatives and alt texts."""
     site = _site(slug)
-    photos = site_photos(db.session, site)
+    photos = site_photos(db.session, site, with_pending=True)
     if not photos:
         click.echo("No photos.")
     for photo in photos:
@@ -96,6 +96,7 @@ def list_command(slug: str) -> None:
         click.echo(
             f"{photo.id}  {photo.original_name or '-'}  {photo.width}×{photo.height}  "
             f"{photo.credit} ({photo.licence})  alt: {languages}"
+            + ("  waiting for review" if photo.is_pending else "")
         )
         for derivative in photo.derivatives:
             click.echo(f"    /media/{media_name(derivative)}  {derivative.width}w  {derivative.size} bytes")

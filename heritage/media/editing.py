@@ -1,7 +1,9 @@
 """Changes an editor makes to a site's photos: words per language, order, archiving.
 
 Archiving hides a photo from the page and from /media/ but keeps its rows and bytes (an editor's
-mistake can be undone by an admin; nothing is deleted outright). Services flush; callers commit.
+mistake can be undone by an admin; nothing is deleted outright). A volunteer changes only their
+own photos still waiting for review (`approval.check_change`, else Forbidden: a 403).
+Services flush; callers commit.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from heritage.db import utcnow
+from heritage.media.approval import check_change
 from heritage.media.images import MediaRefused
 from heritage.media.models import MediaFile, MediaKind, MediaText
 from heritage.media.photos import _LANG, _clean_text, site_photos
@@ -47,8 +50,10 @@ def update_photo(
     words: Mapping[str, PhotoWords],
     credit: str,
     licence: str,
+    actor=None,
 ) -> None:
     """Alt text and caption per language, credit and licence; an empty language is removed."""
+    check_change(actor, photo)
     credit = _clean_text(credit, 300, _l("A photo needs a credit (who took it)."))
     licence = _clean_text(licence, 120, _l("A photo needs a licence."))
     for lang, entry in words.items():
@@ -73,9 +78,11 @@ def update_photo(
     session.flush()
 
 
-def move_photo(session: Session, photo: MediaFile, step: int) -> None:
-    """Move a photo one place earlier (-1) or later (+1) among its site's photos."""
-    photos = site_photos(session, photo.site)
+def move_photo(session: Session, photo: MediaFile, step: int, actor=None) -> None:
+    """Move a photo one place earlier (-1) or later (+1) among its site's photos (waiting ones
+    included: moving one never changes the order of the others among themselves)."""
+    check_change(actor, photo)
+    photos = site_photos(session, photo.site, with_pending=True)
     index = next(i for i, p in enumerate(photos) if p.id == photo.id)
     target = index + (1 if step > 0 else -1)
     if 0 <= target < len(photos):
@@ -86,7 +93,8 @@ def move_photo(session: Session, photo: MediaFile, step: int) -> None:
     session.flush()
 
 
-def archive_photo(session: Session, photo: MediaFile) -> None:
+def archive_photo(session: Session, photo: MediaFile, actor=None) -> None:
+    check_change(actor, photo)
     photo.archived_at = utcnow()
     session.flush()
 

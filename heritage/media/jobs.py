@@ -49,6 +49,8 @@ def process_photo(
     credit: str,
     licence: str,
     alt_texts: dict,
+    uploaded_by_id: int | None = None,
+    approved: bool = False,  # a job queued before uploads were reviewed waits for an editor
 ) -> dict:
     site, storage, data = _inputs(site_id, upload_key)
     added = add_photo(
@@ -62,6 +64,8 @@ def process_photo(
         alt_texts,
         limits=PhotoLimits.from_config(current_app.config),
         progress=progress,
+        uploaded_by_id=uploaded_by_id,
+        approved=approved,
     )
     return {"media_id": added.photo.id, "derivatives": len(added.derivatives)}
 
@@ -76,6 +80,8 @@ def process_narration(
     credit: str,
     licence: str,
     scene_id: int | None = None,
+    uploaded_by_id: int | None = None,
+    approved: bool = False,
 ) -> dict:
     site, storage, data = _inputs(site_id, upload_key)
     original = add_narration(
@@ -90,6 +96,8 @@ def process_narration(
         limits=NarrationLimits.from_config(current_app.config),
         progress=progress,
         scene_id=scene_id,
+        uploaded_by_id=uploaded_by_id,
+        approved=approved,
     )
     return {"media_id": original.id, "duration_ms": original.duration_ms}
 
@@ -104,6 +112,8 @@ def process_panorama(
     licence: str,
     captions: dict,
     demo_tour: dict | None = None,
+    uploaded_by_id: int | None = None,
+    approved: bool = False,
 ) -> dict:
     site, storage, data = _inputs(site_id, upload_key)
     panorama = add_panorama(
@@ -117,6 +127,8 @@ def process_panorama(
         captions,
         limits=PanoramaLimits.from_config(current_app.config),
         progress=progress,
+        uploaded_by_id=uploaded_by_id,
+        approved=approved,
     )
     if demo_tour:  # `flask heritage media demo-scene`: a second scene and the hotspots between them
         from heritage.media.tours import add_demo_tour

@@ -2,6 +2,9 @@
 
 Photos carry alt text per language in `media_texts` (one row per language, like `site_texts`),
 so adding a language needs no migration. Derivatives point at their photo through `parent_id`.
+
+A file visitors may see is approved (`approved_at`) and not archived; a derivative follows the
+photo, recording or panorama it belongs to (`heritage.media.approval`).
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from sqlalchemy.orm.collections import attribute_keyed_dict
 
+from heritage.accounts.models import User
 from heritage.db import Base
 from heritage.sites.models import Site, utcnow
 
@@ -71,8 +75,14 @@ class MediaFile(Base):
     archived_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("media_files.id", ondelete="CASCADE"))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # Who uploaded it (None: the system, or an account since deleted), and which editor let
+    # visitors see it. Pending (approved_at None) files are shown in the back office only.
+    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    approved_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
 
     site: Mapped[Site | None] = relationship()
+    uploaded_by: Mapped[User | None] = relationship(foreign_keys=[uploaded_by_id])
     parent: Mapped[MediaFile | None] = relationship(remote_side=[id], back_populates="derivatives")
     derivatives: Mapped[list[MediaFile]] = relationship(
         back_populates="parent", cascade="all, delete-orphan", order_by="MediaFile.width"
@@ -80,6 +90,12 @@ class MediaFile(Base):
     texts: Mapped[dict[str, MediaText]] = relationship(
         collection_class=attribute_keyed_dict("lang"), cascade="all, delete-orphan", back_populates="media"
     )
+
+    @property
+    def is_pending(self) -> bool:
+        """Waiting for an editor: not yet shown to visitors."""
+        owner = self.parent if self.parent_id is not None else self
+        return owner.approved_at is None
 
     def __repr__(self) -> str:
         return f"<MediaFile {self.kind} {self.sha256[:12]} {self.media_type} {self.width}x{self.height}>"

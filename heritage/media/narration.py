@@ -1,8 +1,10 @@
 """Recorded narration: one current recording per site and language, and its phone-sized renditions.
 
 `submit_narration()` checks in the request (decoding the whole file) and queues the job;
-`add_narration()` (the job, and the CLI) stores the original and the renditions and archives
-the recording it replaces. The story text in that language is the transcript.
+`add_narration()` (the job, and the CLI) stores the original and the renditions. A recording
+that goes live archives the one it replaces; a volunteer's waits for an editor and replaces only
+an earlier waiting one, so visitors keep the live recording until approval. The story text in
+that language is the transcript.
 """
 
 from __future__ import annotations
@@ -15,13 +17,13 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from heritage.db import utcnow
+from heritage.media.approval import replace_older_narrations, shown, stamp, upload_stamp
 from heritage.media.audio import check_audio, render_narration
 from heritage.media.images import MediaRefused
 from heritage.media.models import MediaFile, MediaKind
 from heritage.media.photos import _clean_text, _read_capped
 from heritage.media.storage import Storage
-from heritage.media.tour_models import SceneNarration
+from heritage.media.tour_models import SceneNarration, of_scene
 from heritage.media.uploads import NARRATION_JOB, check_quota, site_topic
 from heritage.sites.models import Site
 from heritage.tasks import enqueue
@@ -79,6 +81,7 @@ def submit_narration(
         credit=credit,
         licence=licence,
         **({"scene_id": scene_id} if scene_id is not None else {}),
+        **upload_stamp(user),
     )
 
 
@@ -95,11 +98,15 @@ def add_narration(
     progress=None,
     scene_id: int | None = None,
     synthetic: bool = False,
+    *,
+    uploaded_by_id: int | None = None,
+    approved: bool = True,
 ) -> MediaFile:
     """Store the recording and its renditions as the site's narration in `lang` (or, with
     `scene_id`, as that 360° scene's); flush.
 
     `synthetic`: spoken by a machine (the demo's espeak-ng); pages label it beside the player.
+    `approved` False (a volunteer's): it waits for an editor and the live one stays.
     """
     limits = limits or NarrationLimits()
     progress = progress or (lambda percent, message=None: None)
@@ -107,9 +114,6 @@ def add_narration(
     checked = check_audio(data, max_bytes=limits.max_bytes, max_seconds=limits.max_seconds)
     renditions = render_narration(data, lambda percent: progress(percent, _l("Making the phone version")))
     progress(92, _l("Storing"))
-    previous = current_narration(session, site, lang, scene_id=scene_id)
-    if previous is not None:
-        previous.archived_at = utcnow()  # replaced, kept
     original = MediaFile(
         site=site,
         kind=MediaKind.narration,
@@ -138,35 +142,30 @@ def add_narration(
                 synthetic=synthetic,
             )
         )
+    stamp(original, uploaded_by_id, approved)
     session.add(original)
     session.flush()
     if scene_id is not None:
         session.add(SceneNarration(narration_id=original.id, scene_id=scene_id))
         session.flush()
+    replace_older_narrations(session, original, pending_only=not approved)  # replaced, kept
+    session.flush()
     return original
 
 
-def _of_scene(scene_id: int | None):
-    """The site's own recordings (no scene), or one scene's."""
-    linked = select(SceneNarration.narration_id).where(SceneNarration.narration_id == MediaFile.id)
-    if scene_id is None:
-        return ~linked.exists()
-    return linked.where(SceneNarration.scene_id == scene_id).exists()
-
-
 def current_narration(
-    session: Session, site: Site, lang: str, scene_id: int | None = None
+    session: Session, site: Site, lang: str, scene_id: int | None = None, *, with_pending: bool = False
 ) -> MediaFile | None:
-    """The site's recording in `lang` (not archived), with its renditions loaded; with
-    `scene_id`, that scene's."""
+    """The site's recording in `lang` that visitors hear (with `scene_id`, that scene's), with its
+    renditions loaded; with `with_pending`, the newest one including one waiting for review."""
     return session.scalar(
         select(MediaFile)
         .where(
             MediaFile.site_id == site.id,
             MediaFile.kind == MediaKind.narration,
             MediaFile.lang == lang,
-            MediaFile.archived_at.is_(None),
-            _of_scene(scene_id),
+            shown(with_pending),
+            of_scene(scene_id),
         )
         .order_by(MediaFile.id.desc())
         .options(selectinload(MediaFile.derivatives))
@@ -174,15 +173,19 @@ def current_narration(
     )
 
 
-def site_narrations(session: Session, site: Site, scene_id: int | None = None) -> dict[str, MediaFile]:
-    """Every language's current recording (of the site, or with `scene_id` of that scene)."""
+def site_narrations(
+    session: Session, site: Site, scene_id: int | None = None, *, pending: bool = False
+) -> dict[str, MediaFile]:
+    """Every language's live recording (of the site, or with `scene_id` of that scene), or
+    (`pending`) its recording waiting for review."""
     rows = session.scalars(
         select(MediaFile)
         .where(
             MediaFile.site_id == site.id,
             MediaFile.kind == MediaKind.narration,
             MediaFile.archived_at.is_(None),
-            _of_scene(scene_id),
+            of_scene(scene_id),
+            MediaFile.approved_at.is_(None) if pending else MediaFile.approved_at.is_not(None),
         )
         .order_by(MediaFile.id)
         .options(selectinload(MediaFile.derivatives))

@@ -18,6 +18,7 @@ from PIL import Image, features
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, object_session, selectinload
 
+from heritage.media.approval import shown, stamp, upload_stamp
 from heritage.media.images import GpsSuggestion, MediaRefused, read_photo
 from heritage.media.models import MediaFile, MediaKind, MediaText
 from heritage.media.storage import Storage
@@ -131,13 +132,19 @@ def add_photo(
     acting_user=None,
     limits: PhotoLimits | None = None,
     progress=None,
+    *,
+    uploaded_by_id: int | None = None,
+    approved: bool | None = None,
 ) -> AddedPhoto:
     """Check and store a photo with its derivatives; flush, the caller commits.
 
     Everything is checked before the first byte is stored, so a refused upload leaves no file
-    and no row. `acting_user` is taken now so the back office's calls need not change; it is
-    recorded once the accounts' audit log exists.
+    and no row. The uploader is `acting_user` (a volunteer's photo waits for an editor), or, from
+    a job, `uploaded_by_id` and `approved` as decided in the request (`approval.upload_stamp`).
     """
+    if acting_user is not None or approved is None:
+        stamped = upload_stamp(acting_user)
+        uploaded_by_id, approved = stamped["uploaded_by_id"], stamped["approved"]
     limits = limits or PhotoLimits()
     progress = progress or (lambda percent, message=None: None)
     credit = _clean_text(credit, 300, _l("A photo needs a credit (who took it)."))
@@ -194,6 +201,7 @@ def add_photo(
         original_name=name,
         position=position,
     )
+    stamp(photo, uploaded_by_id, approved)
     for lang, text in alts.items():
         photo.texts[lang] = MediaText(lang=lang, alt=text)
     added = AddedPhoto(photo=photo, gps=photo_in.gps)
@@ -216,15 +224,16 @@ def add_photo(
     return added
 
 
-def site_photos(session: Session, site: Site) -> list[MediaFile]:
-    """A site's photos in their order (archived ones left out), with derivatives and texts loaded."""
+def site_photos(session: Session, site: Site, *, with_pending: bool = False) -> list[MediaFile]:
+    """A site's photos in their order, with derivatives and texts loaded: what visitors see
+    (approved, not archived), or with `with_pending` also those waiting for review (back office)."""
     return list(
         session.scalars(
             select(MediaFile)
             .where(
                 MediaFile.site_id == site.id,
                 MediaFile.kind == MediaKind.photo,
-                MediaFile.archived_at.is_(None),
+                shown(with_pending),
             )
             .order_by(MediaFile.position, MediaFile.id)
             .options(selectinload(MediaFile.derivatives), selectinload(MediaFile.texts))
@@ -240,12 +249,13 @@ class PhotoProblem:
 
 
 def photo_problems(site: Site) -> list[PhotoProblem]:
-    """What stops `site` from being published on account of its photos (empty: nothing)."""
+    """What stops `site` from being published on account of its photos (empty: nothing).
+    Photos waiting for review count: approving the site makes them public."""
     session = object_session(site)
     if session is None or site.id is None:
         return []
     problems = []
-    for photo in site_photos(session, site):
+    for photo in site_photos(session, site, with_pending=True):
         alt = photo.texts.get(REQUIRED_ALT_LANGUAGE)
         if alt is None or not alt.alt.strip():
             problems.append(

@@ -15,6 +15,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from heritage.media.approval import shown, stamp, upload_stamp
 from heritage.media.images import PHOTO_FORMATS, sniff_photo_format
 from heritage.media.models import MediaFile, MediaKind, MediaText
 from heritage.media.panorama import PanoramaLimits, check_panorama, make_tileset, multires_config
@@ -63,6 +64,7 @@ def submit_panorama(
         licence=licence,
         captions={k: v.strip()[:1000] for k, v in (captions or {}).items() if v and v.strip()},
         **({"demo_tour": demo_tour} if demo_tour else {}),
+        **upload_stamp(user),
     )
 
 
@@ -77,8 +79,12 @@ def add_panorama(
     captions: Mapping[str, str] | None = None,
     limits: PanoramaLimits | None = None,
     progress=None,
+    *,
+    uploaded_by_id: int | None = None,
+    approved: bool = True,
 ) -> MediaFile:
-    """Tile the panorama and store it, its tiles and previews; flush. The original is never served."""
+    """Tile the panorama and store it, its tiles and previews; flush. The original is never served.
+    `approved` False (a volunteer's): visitors see it once an editor approves it."""
     progress = progress or (lambda percent, message=None: None)
     tileset = make_tileset(data, limits, lambda percent: progress(percent, _l("Cutting the 360° tiles")))
     progress(96, _l("Storing"))
@@ -94,6 +100,7 @@ def add_panorama(
         licence=licence,
         original_name=original_name,
     )
+    stamp(panorama, uploaded_by_id, approved)
     for lang, caption in (captions or {}).items():
         panorama.texts[lang] = MediaText(lang=lang, alt="", caption=caption)
     for payload, size in ((tileset.preview, "preview"), (tileset.fallback, "fallback")):
@@ -148,14 +155,15 @@ class SceneFiles:
         return multires_config(self.panorama.width, self.tile_size)
 
 
-def site_scenes(session: Session, site: Site) -> list[SceneFiles]:
-    """The site's tiled panoramas in upload order (archived ones left out)."""
+def site_scenes(session: Session, site: Site, *, with_pending: bool = False) -> list[SceneFiles]:
+    """The site's tiled panoramas in upload order that visitors see; with `with_pending` also
+    those waiting for review (back office)."""
     panoramas = session.scalars(
         select(MediaFile)
         .where(
             MediaFile.site_id == site.id,
             MediaFile.kind == MediaKind.panorama,
-            MediaFile.archived_at.is_(None),
+            shown(with_pending),
         )
         .order_by(MediaFile.position, MediaFile.id)
         .options(selectinload(MediaFile.texts))

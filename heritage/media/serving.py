@@ -1,7 +1,8 @@
 """Which stored file an immutable media URL names, and whether a visitor may have it.
 
 URLs are `/media/<sha256>.<ext>`: the content hash makes them immutable, the extension must
-agree with the file's media type. Files of sites without a public page are never served.
+agree with the file's media type. Files of sites without a public page are never served, nor
+files waiting for review or archived (`heritage.media.approval.is_visible`).
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import re
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from heritage.media.approval import is_visible
 from heritage.media.models import MediaFile, MediaKind
 from heritage.sites.models import Site
 from heritage.sites.visibility import is_viewable
@@ -56,14 +58,14 @@ def public_media_file(session: Session, name: str) -> MediaFile | None:
             media.kind not in UNSERVED_KINDS
             and EXTENSIONS.get(media.media_type) == extension
             and site_media_is_public(media.site)
-            and not is_archived(media)
+            and is_visible(media)
         ):
             return media
     return None
 
 
-def is_archived(media: MediaFile) -> bool:
-    """Removed by an editor: the file itself, or the photo it is a version of."""
-    return media.archived_at is not None or (
-        media.parent is not None and media.parent.archived_at is not None
-    )
+def visitor_may_have(media: MediaFile) -> bool:
+    """The one check every public answer makes: the site's page is public and the file (or the
+    file it is a version of) is approved and not archived."""
+    owner = media.parent if media.parent_id is not None else media
+    return owner is not None and site_media_is_public(owner.site) and is_visible(media)

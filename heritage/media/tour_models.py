@@ -10,7 +10,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import JSON, DateTime, Float, ForeignKey, Index, Integer
+from sqlalchemy import JSON, DateTime, Float, ForeignKey, Index, Integer, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from heritage.db import Base, string_enum, utcnow
@@ -82,3 +82,11 @@ class SceneNarration(Base):
         ForeignKey("media_files.id", ondelete="CASCADE"), primary_key=True
     )
     scene_id: Mapped[int] = mapped_column(ForeignKey("scenes.panorama_id", ondelete="CASCADE"))
+
+
+def of_scene(scene_id: int | None):
+    """SQL on MediaFile: the site's own recordings (no scene), or one scene's."""
+    linked = select(SceneNarration.narration_id).where(SceneNarration.narration_id == MediaFile.id)
+    if scene_id is None:
+        return ~linked.exists()
+    return linked.where(SceneNarration.scene_id == scene_id).exists()

@@ -92,9 +92,10 @@ def _default_settings(panorama: MediaFile) -> Scene:
     )
 
 
-def site_tour(session: Session, site: Site) -> list[TourScene]:
-    """The site's scenes in tour order (position, then upload order): the first one opens first."""
-    files = site_scenes(session, site)
+def site_tour(session: Session, site: Site, *, with_pending: bool = False) -> list[TourScene]:
+    """The site's scenes in tour order (position, then upload order): the first one opens first.
+    Visitors' only; with `with_pending`, also scenes waiting for review (the back office)."""
+    files = site_scenes(session, site, with_pending=with_pending)
     if not files:
         return []
     saved = {
@@ -120,7 +121,7 @@ def scene_settings(session: Session, panorama: MediaFile) -> Scene:
     """The panorama's stored settings, made (at the end of the site's order) if it has none."""
     scene = session.get(Scene, panorama.id)
     if scene is None:
-        others = [s for s in site_tour(session, panorama.site) if s.id != panorama.id]
+        others = [s for s in site_tour(session, panorama.site, with_pending=True) if s.id != panorama.id]
         position = max((s.settings.position for s in others), default=-1) + 1
         scene = Scene(
             panorama_id=panorama.id,
@@ -244,7 +245,7 @@ def delete_hotspot(session: Session, hotspot: SceneHotspot) -> None:
 
 def move_scene(session: Session, panorama: MediaFile, step: int) -> None:
     """Swap the scene with its neighbour in the site's order (every scene gets a row, numbered 0..n)."""
-    tour = site_tour(session, panorama.site)
+    tour = site_tour(session, panorama.site, with_pending=True)
     ids = [s.id for s in tour]
     if panorama.id not in ids:
         return

@@ -17,6 +17,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from heritage.db import utcnow
+from heritage.media.approval import upload_stamp
 from heritage.media.images import MediaRefused, check_photo
 from heritage.media.models import MediaFile
 from heritage.media.photos import PhotoLimits, _clean_alt_texts, _clean_text, _read_capped
@@ -93,6 +94,7 @@ def submit_photo(
         credit=credit,
         licence=licence,
         alt_texts=alts,
+        **upload_stamp(user),
     )
     return SubmittedPhoto(job_id, checked.width, checked.height)
 

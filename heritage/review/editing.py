@@ -4,7 +4,9 @@ Each service takes the acting user (None: the system, i.e. the command line or t
 and the version the person started from; a stale version raises Conflict and writes nothing.
 Services flush; the request or CLI command commits (and rolls back on any exception).
 A published site's edit waits in its newest revision until an editor approves it: the sites row,
-which visitors read, keeps the live content meanwhile.
+which visitors read, keeps the live content meanwhile. A volunteer's new photos, recordings and
+360° views wait the same way (`heritage.media.approval`): approving or publishing the site
+releases them, sending it back leaves them waiting.
 """
 
 from __future__ import annotations
@@ -21,17 +23,26 @@ from heritage.accounts.audit import AuditAction, record
 from heritage.accounts.models import User
 from heritage.accounts.scope import can_act_on
 from heritage.errors import InvalidValues
+from heritage.media.approval import release
+from heritage.media.photos import photo_problems
 from heritage.plaques.robust_codes import current_code_check
-from heritage.review.errors import Conflict, Forbidden
+from heritage.review.errors import Conflict, Forbidden, WrongState
 from heritage.review.history import (
     compare,
+    media_state,
     newest_revision,
     pending_edit,
     revision,
     working_values,
 )
 from heritage.review.models import EditState, RevisionAction, SiteRevision
-from heritage.review.rules import check_allowed, check_state, check_unit
+from heritage.review.rules import (
+    check_allowed,
+    check_not_author,
+    check_state,
+    check_unit,
+    second_pair_of_eyes,
+)
 from heritage.sites.fields import SiteValues, clean, read_values
 from heritage.sites.models import PublicationState, Site
 from heritage.sites.services import apply_values, create_site, rename_slug
@@ -67,6 +78,10 @@ def create(
     check_allowed(actor, "create")
     if publish:
         check_allowed(actor, "publish")
+        if actor is not None and second_pair_of_eyes():  # four eyes: one's own new site is a draft
+            raise Forbidden(
+                "publish", _l("Another editor must publish a site you wrote: save it as a draft.")
+            )
     if code:
         check_allowed(actor, "choose_code")
     submission = _submission(submission_id)
@@ -166,6 +181,10 @@ def submit(
         return _record(
             session, actor, site, RevisionAction.submitted, read_values(site), EditState.live, comment
         )
+    if not newest.is_pending:  # only new media, sent back and now sent again
+        return _record(
+            session, actor, site, RevisionAction.submitted, read_values(site), EditState.live, comment
+        )
     return _record(
         session, actor, site, RevisionAction.submitted, newest.site_values, EditState.in_review, comment
     )
@@ -197,6 +216,10 @@ def send_back(
     newest = _begin(session, actor, "send_back", site, base_version)
     if site.state == PublicationState.in_review:
         site.state = PublicationState.draft
+        rev = _record(
+            session, actor, site, RevisionAction.sent_back, read_values(site), EditState.live, comment
+        )
+    elif not newest.is_pending:  # only new media: they stay waiting, the note says what to fix
         rev = _record(
             session, actor, site, RevisionAction.sent_back, read_values(site), EditState.live, comment
         )
@@ -297,7 +320,9 @@ def _begin(
     if site.version != base_version:
         raise _conflict(session, site, base_version, _normalised(session, actor, site, yours))
     pending = newest if newest.is_pending else None
-    check_state(action, site, pending.edit_state if pending is not None else None, actor)
+    media = media_state(session, site)
+    check_state(action, site, pending.edit_state if pending is not None else None, actor, media)
+    check_not_author(actor, action, site, session)
     return newest
 
 
@@ -390,11 +415,20 @@ def _save(
 def _go_live(
     session: Session, actor: User | None, site: Site, newest: SiteRevision, action: RevisionAction, comment
 ) -> SiteRevision:
-    if site.state == PublicationState.published:  # an edit of a published site
+    problems = photo_problems(site)  # the photos waiting for review included: they go live too
+    if problems:
+        raise WrongState(action.value, site.state, newest.edit_state, problems[0].message)
+    if site.state == PublicationState.published and newest.is_pending:  # an edit of a published site
         apply_values(session, site, newest.site_values, default_lang=default_language())
     site.state = PublicationState.published
-    rev = _record(session, actor, site, action, read_values(site), EditState.live, comment)
+    released = release(session, site, actor)
+    detail = {"media": [media.id for media in released]} if released else {}
+    rev = _record(session, actor, site, action, read_values(site), EditState.live, comment, **detail)
     record(session, AuditAction.site_published, actor, site, slug=site.slug, revision=rev.number)
+    if released:
+        record(
+            session, AuditAction.media_approved, actor, site, slug=site.slug, revision=rev.number, **detail
+        )
     return rev
 
 

@@ -80,9 +80,50 @@ def feedback(session: Session, site: Site) -> SiteRevision | None:
     return None
 
 
+def media_state(session: Session, site: Site) -> str | None:
+    """The site's uploads waiting for review, as the rules read them: None (there are none),
+    "waiting" (for an editor) or "sent_back" (an editor sent the site back since)."""
+    from heritage.media.approval import pending_media
+
+    if not pending_media(session, site):
+        return None
+    newest = newest_revision(session, site)
+    return "sent_back" if newest is not None and newest.action == RevisionAction.sent_back else "waiting"
+
+
+# Revisions that write content; submitting, sending back or approving is not authoring.
+AUTHORING = (RevisionAction.created, RevisionAction.saved, RevisionAction.text_set, RevisionAction.reverted)
+
+
+def pending_authors(session: Session, site: Site) -> set[int | None]:
+    """Who wrote what is not live yet: a draft's whole content, a published site's pending edit
+    (the revisions since the newest live one), and the uploaders of media waiting for review.
+    None stands for the system."""
+    from heritage.media.approval import pending_media
+
+    stmt = select(SiteRevision.author_id).where(
+        SiteRevision.site_id == site.id, SiteRevision.action.in_(AUTHORING)
+    )
+    if site.state in (PublicationState.draft, PublicationState.in_review):
+        stmt = stmt.where(SiteRevision.state.in_([PublicationState.draft, PublicationState.in_review]))
+    else:
+        last_live = (
+            select(func.max(SiteRevision.number))
+            .where(SiteRevision.site_id == site.id, SiteRevision.edit_state == EditState.live)
+            .scalar_subquery()
+        )
+        stmt = stmt.where(SiteRevision.number > func.coalesce(last_live, 0))
+    authors = set(session.scalars(stmt))
+    authors.update(media.uploaded_by_id for media in pending_media(session, site))
+    return authors
+
+
 def review_queue(session: Session, actor: User | None) -> list[Site]:
-    """Sites in the actor's scope waiting for an editor: drafts in review and published sites whose
-    edit is in review; the longest-waiting first."""
+    """Sites in the actor's scope waiting for an editor: drafts in review, published sites whose
+    edit is in review, and published sites with no unsent edit whose new media wait (unless sent
+    back); the longest-waiting first."""
+    from heritage.media.approval import has_pending_media
+
     newest = (
         select(SiteRevision.site_id, func.max(SiteRevision.number).label("number"))
         .group_by(SiteRevision.site_id)
@@ -100,6 +141,17 @@ def review_queue(session: Session, actor: User | None) -> list[Site]:
                 Site.state == PublicationState.in_review,
                 and_(
                     Site.state == PublicationState.published, SiteRevision.edit_state == EditState.in_review
+                ),
+                and_(
+                    Site.state == PublicationState.published,
+                    has_pending_media(),
+                    or_(
+                        SiteRevision.id.is_(None),
+                        and_(
+                            SiteRevision.edit_state == EditState.live,
+                            SiteRevision.action != RevisionAction.sent_back,
+                        ),
+                    ),
                 ),
             )
         )

@@ -18,7 +18,7 @@ from heritage.media.models import MediaFile
 from heritage.media.narration import current_narration
 from heritage.media.photos import site_photos
 from heritage.media.scenes import scene_tile
-from heritage.media.serving import media_name, public_media_file, site_media_is_public
+from heritage.media.serving import media_name, public_media_file, visitor_may_have
 from heritage.media.storage import app_storage
 from heritage.media.tours import TourScene, site_tour
 from heritage.sites.models import Site
@@ -48,7 +48,7 @@ def scene_tile_file(panorama: str, level: int, tile: str):
     if not _SHA.fullmatch(panorama) or not _TILE.fullmatch(tile) or not 0 < level < 20:
         abort(404)
     media = scene_tile(db.session, panorama, f"{level}/{tile}")
-    if media is None or media.parent.archived_at is not None or not site_media_is_public(media.parent.site):
+    if media is None or not visitor_may_have(media):
         abort(404)
     return _send(media)
 

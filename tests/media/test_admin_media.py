@@ -66,7 +66,8 @@ def test_a_volunteer_uploads_a_phone_photo_and_the_worker_makes_it(client, sessi
     assert any(p.name == upload_key for p in _stored_files(media_dir))
 
     assert run_job(job.id).status == JobStatus.done
-    photo = site_photos(session, site)[0]
+    assert site_photos(session, site) == []  # a volunteer's photo waits for an editor
+    photo = site_photos(session, site, with_pending=True)[0]
     assert job_status(job.id).result["media_id"] == photo.id
     assert photo.texts["vi"].alt == "Cổng đình nhìn từ sân" and photo.credit == "Nguyễn Văn An"
     assert len(photo.derivatives) >= 6
@@ -169,11 +170,12 @@ def _photos(client, session, site, count):
         _upload(client, site, encode(gradient(400 + n, 300), "JPEG"), name=f"p{n}.jpg")
     for job in session.scalars(select(Job).order_by(Job.created_at)).all():
         run_job(job.id)
-    return site_photos(session, site)
+    return site_photos(session, site, with_pending=True)
 
 
-def test_words_per_language_order_and_archive(client, session, editor_site, media_dir):
-    editor, site = editor_site
+def test_words_per_language_order_and_archive(client, session, editor_site, media_dir, make_user):
+    volunteer, site = editor_site
+    editor = make_user(role="editor", unit=volunteer.unit)  # an editor's photos are public at once
     sign_in(client, editor)
     first, second, third = _photos(client, session, site, 3)
     token = csrf_token(client, f"/admin/photos/{first.id}")
@@ -241,7 +243,7 @@ def test_another_units_volunteer_can_do_nothing_with_the_sites_media(
         response = client.open(path, method=method, data={"csrf_token": token, "direction": "up"})
         assert response.status_code == 403, (method, path, response.status_code)
     session.expire_all()
-    assert site_photos(session, site)[0].archived_at is None
+    assert site_photos(session, site, with_pending=True)[0].archived_at is None
 
 
 def test_uploads_without_a_csrf_token_are_refused(client, session, editor_site):

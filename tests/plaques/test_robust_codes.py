@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from heritage.config import load_config
+from heritage.config import ConfigError, load_config
 from heritage.plaques.robust_codes import weathers_well
 from heritage.review.editing import create
 from heritage.sites.codes import issue_code
@@ -60,5 +60,5 @@ def test_the_setting_reads_true_and_false_from_the_environment():
     assert load_config({"PLAQUE_CODES_WEATHER_CHECK": "0"})["PLAQUE_CODES_WEATHER_CHECK"] is False
     assert load_config({"PLAQUE_CODES_WEATHER_CHECK": "yes"})["PLAQUE_CODES_WEATHER_CHECK"] is True
     assert load_config({})["PLAQUE_CODES_WEATHER_CHECK"] is True
-    with pytest.raises(ValueError, match="not true or false"):
+    with pytest.raises(ConfigError, match="true or false"):
         load_config({"PLAQUE_CODES_WEATHER_CHECK": "maybe"})

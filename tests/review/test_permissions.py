@@ -114,9 +114,12 @@ def test_a_youth_union_cannot_keep_border_markers_nor_give_sites_to_another_unit
     assert site.unit == people.border
 
 
-def test_only_editors_create_sites_already_published(session, people):
+def test_only_editors_create_sites_already_published(app, session, people):
     with pytest.raises(Forbidden):
         editing.create(session, people.volunteer, relic(), publish=True)
+    with pytest.raises(Forbidden):  # four eyes: another editor publishes what this one wrote
+        editing.create(session, people.editor, relic(), publish=True)
+    app.config["REVIEW_SECOND_PAIR_OF_EYES"] = False
     site = editing.create(session, people.editor, relic(), publish=True)
     assert site.state == PublicationState.published
 

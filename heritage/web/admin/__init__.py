@@ -86,9 +86,10 @@ def _too_many(error: RateLimitExceeded):
 
 
 @bp.errorhandler(PermissionDenied)
-def _permission_denied(_error_):
+def _permission_denied(error: PermissionDenied):
     db.session.rollback()
-    return _error(403, _("Your role does not allow this."))
+    # A service's refusal says why (e.g. an approved photo is an editor's to change).
+    return _error(403, str(getattr(error, "message", None) or _("Your role does not allow this.")))
 
 
 @bp.errorhandler(ValidationError)

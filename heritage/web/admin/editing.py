@@ -70,7 +70,7 @@ def _photo_strings() -> dict:
 
 def _render(template: str, form: SiteFormPage, status: int = 200, **context):
     site = context.get("site")
-    photos = site_photos(db.session, site) if site is not None else []
+    photos = site_photos(db.session, site, with_pending=True) if site is not None else []
     return render_template(template, form=form, photo=_photo_strings(), photos=photos, **context), status
 
 

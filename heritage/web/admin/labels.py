@@ -40,6 +40,7 @@ AUDIT_ACTION_LABELS = {
     AuditAction.account_reactivated: _l("Reactivated account"),
     AuditAction.unit_created: _l("Created unit"),
     AuditAction.site_published: _l("Published a site or an edit"),
+    AuditAction.media_approved: _l("Approved new photos, recordings or 360° views"),
     AuditAction.site_sent_back: _l("Sent a site back to its volunteer"),
     AuditAction.site_archived: _l("Archived a site"),
     AuditAction.site_restored: _l("Restored an archived site"),

@@ -2,6 +2,8 @@
 
 Volunteers and editors act on their own unit's sites (`can_act_on`); every route says so once
 through `_site_in_scope` or `_photo_in_scope`. Processing runs in the worker; pages poll the job.
+A volunteer's upload waits for an editor (shown here as waiting for review); the services refuse
+a volunteer's change to a file visitors already see, and the page does not offer it.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from flask_babel import gettext as _
 from heritage.accounts.models import Role
 from heritage.accounts.scope import can_act_on
 from heritage.extensions import db
+from heritage.media.approval import can_change
 from heritage.media.editing import (
     PhotoWords,
     archive_photo,
@@ -85,7 +88,7 @@ def _media_page(
     narration_form: NarrationUploadForm | None = None,
     panorama_form: PanoramaUploadForm | None = None,
 ):
-    photos = site_photos(db.session, site)
+    photos = site_photos(db.session, site, with_pending=True)
     jobs = site_upload_jobs(db.session, site, UPLOAD_JOBS)
     return (
         render_template(
@@ -97,8 +100,10 @@ def _media_page(
             form=form or PhotoUploadForm(),
             narration_form=_narration_form(narration_form),
             narrations=site_narrations(db.session, site),
+            waiting_narrations=site_narrations(db.session, site, pending=True),
             panorama_form=panorama_form or PanoramaUploadForm(),
-            scenes=site_tour(db.session, site),
+            scenes=site_tour(db.session, site, with_pending=True),
+            can_change=lambda media: can_change(g.user, media),
             languages=current_app.config["LANGUAGES"],
             confirm=ConfirmForm(),
             busy=any(not job.finished for job in jobs),
@@ -258,7 +263,7 @@ def photo(photo_id: int):
             for lang in languages
         }
         try:
-            update_photo(db.session, found, words, form.credit.data, form.licence.data)
+            update_photo(db.session, found, words, form.credit.data, form.licence.data, actor=g.user)
         except MediaRefused as refused:
             db.session.rollback()
             form.credit.errors = [*form.credit.errors, str(refused.message)]
@@ -269,7 +274,16 @@ def photo(photo_id: int):
             return redirect(url_for("admin.site_media", site_id=found.site_id), 303)
     elif request.method == "POST":
         status = 400
-    return render_template("admin/photo.html", photo=found, form=form, languages=languages), status
+    return (
+        render_template(
+            "admin/photo.html",
+            photo=found,
+            form=form,
+            languages=languages,
+            can_change=can_change(g.user, found),
+        ),
+        status,
+    )
 
 
 @bp.post("/photos/<int:photo_id>/move")
@@ -278,7 +292,7 @@ def move(photo_id: int):
     found = _photo_in_scope(photo_id)
     if not ConfirmForm().validate_on_submit() or request.form.get("direction") not in ("up", "down"):
         abort(400)
-    move_photo(db.session, found, -1 if request.form["direction"] == "up" else 1)
+    move_photo(db.session, found, -1 if request.form["direction"] == "up" else 1, actor=g.user)
     db.session.commit()
     return redirect(url_for("admin.site_media", site_id=found.site_id, _anchor=f"photo-{found.id}"), 303)
 
@@ -289,7 +303,7 @@ def archive(photo_id: int):
     found = _photo_in_scope(photo_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    archive_photo(db.session, found)
+    archive_photo(db.session, found, actor=g.user)
     db.session.commit()
     flash(_("Photo removed from the site. It is kept in the archive."))
     return redirect(url_for("admin.site_media", site_id=found.site_id), 303)

@@ -12,9 +12,11 @@ from flask_babel import lazy_gettext as _l
 from heritage.accounts.models import Role
 from heritage.errors import ValidationError
 from heritage.extensions import db
+from heritage.media.approval import pending_media
 from heritage.review import editing
 from heritage.review.errors import Conflict
 from heritage.review.history import review_queue as queue_of
+from heritage.review.rules import waits_for_another_editor
 from heritage.web.admin import bp
 from heritage.web.admin.editing import conflict_page
 from heritage.web.admin.guard import allow, site_in_scope
@@ -97,4 +99,8 @@ def rename_site(site_id: int):
 @bp.get("/review")
 @allow(Role.editor)
 def review_queue():
-    return render_template("admin/review.html", sites=queue_of(db.session, g.user))
+    sites = queue_of(db.session, g.user)
+    with_media = {site.id for site in sites if pending_media(db.session, site)}
+    # Four eyes: the person's own changes are listed, marked as another editor's to approve.
+    theirs = {site.id for site in sites if waits_for_another_editor(g.user, site, db.session)}
+    return render_template("admin/review.html", sites=sites, with_media=with_media, theirs=theirs)

@@ -72,7 +72,7 @@ def _words(prefix: str) -> dict[str, str]:
 def _scene_page(panorama: MediaFile, error: str | None = None, status: int = 200, narration_form=None):
     from heritage.web.admin.media import _narration_form
 
-    tour = site_tour(db.session, panorama.site)
+    tour = site_tour(db.session, panorama.site, with_pending=True)
     current = next((s for s in tour if s.id == panorama.id), None)
     if current is None:
         abort(404)  # not tiled yet

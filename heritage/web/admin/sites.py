@@ -13,11 +13,12 @@ from sqlalchemy.orm import selectinload
 from heritage.accounts.models import Role
 from heritage.accounts.scope import can_act_on, in_scope
 from heritage.extensions import db
+from heritage.media.approval import pending_media
 from heritage.media.photos import site_photos
 from heritage.pagination import Page
 from heritage.review.history import feedback, history, pending_edit, working_values
 from heritage.review.models import EditState
-from heritage.review.rules import allowed_actions
+from heritage.review.rules import allowed_actions, waits_for_another_editor
 from heritage.sites.models import Site
 from heritage.web.admin import bp
 from heritage.web.admin.guard import allow
@@ -65,9 +66,11 @@ def site(site_id: int):
         written=set(values.texts),
         live_number=live,
         actions=allowed_actions(g.user, found, db.session),
+        another_editor=waits_for_another_editor(g.user, found, db.session),
         pending=pending,
         feedback=feedback(db.session, found),
-        photos=site_photos(db.session, found),
+        photos=site_photos(db.session, found, with_pending=True),
+        waiting_media=pending_media(db.session, found),
         revisions=revisions[:RECENT_REVISIONS],
         **plaque_panel(found),
     )

@@ -96,6 +96,9 @@ def test_submit_send_back_with_a_comment_then_approve(app, session, signed_in, t
 
 
 def test_archive_restore_and_rename(app, session, signed_in, team):  # noqa: F811
+    # About archiving and renaming: the editor publishes their own draft (four eyes is tested in
+    # tests/review/test_four_eyes.py).
+    app.config["REVIEW_SECOND_PAIR_OF_EYES"] = False
     client = signed_in(team["editor"])
     site_id = create(client)
     assert act(client, site_id, "publish").status_code == 303
