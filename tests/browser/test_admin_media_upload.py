@@ -190,6 +190,8 @@ def test_volunteer_uploads_a_photo_a_narration_and_a_bad_file_on_a_phone(
         assert worker.outcome == {"status": JobStatus.done}
         vietnamese = page.locator("ul.list li").filter(has=page.locator("audio")).first
         assert vietnamese.locator(".duration").inner_text() == "0:07"
+        # A volunteer's recording waits for an editor before visitors hear it.
+        assert _vi(app, "Waiting for review") in vietnamese.inner_text()
         assert "Phạm Thu Hà" in vietnamese.inner_text() and "espeak" not in vietnamese.inner_text()
         _fits_the_phone(page)
         _shot(page, "05-narration-ready")
