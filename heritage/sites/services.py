@@ -200,16 +200,11 @@ def scan_target(session: Session, code: str) -> ScanTarget | None:
 def site_for_slug(session: Session, slug: str, for_page: bool = False) -> tuple[Site | None, bool]:
     """The site for a slug and whether the slug is an old one (so the caller redirects).
 
-    `for_page`: its texts come in the same statement, without the search keys a page never reads.
+    `for_page`: its texts come in the same statement (a page reads them).
     """
     stmt = select(Site).where(Site.slug == slug)
     if for_page:
-        stmt = stmt.options(
-            joinedload(Site.texts)
-            .defer(SiteText.search_key)
-            .defer(SiteText.name_key)
-            .defer(SiteText.sort_key)
-        )
+        stmt = stmt.options(joinedload(Site.texts))
     site = session.scalars(stmt).unique().one_or_none()
     if site is not None:
         return site, False

@@ -406,8 +406,8 @@ def _story_html(site, shown, lang: str) -> str:
         return ""
     html = render_markdown(shown.text.body)
     # Names are matched in the story's own language (a fallback text names sites in its language).
-    targets = [
-        (name, url_for("visitor.site_page", lang=lang, slug=slug))
-        for name, slug in linked.mention_candidates(db.session, site, shown.lang)
-    ]
-    return link_mentions(html, targets)
+    return link_mentions(
+        html,
+        linked.mention_candidates(db.session, site, shown.lang),
+        lambda slug: url_for("visitor.site_page", lang=lang, slug=slug),
+    )

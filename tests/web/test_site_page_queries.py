@@ -67,3 +67,23 @@ def test_query_count_does_not_grow_with_neighbours(client, session, make_site):
             html = client.get(f"/vi/sites/{slug}").get_data(as_text=True)
         assert len(statements) == PAGE_QUERIES["vi"], statements
         assert "Đình số 1" in html  # a sibling's card is there (the parent: a component card)
+
+
+def test_mention_links_build_urls_only_for_names_the_story_holds():
+    from heritage.sites.markdown import link_mentions, render_markdown
+
+    html = render_markdown("Từ **Đình Trung Bản** nhìn ra Hang Sửng Sốt &amp; bãi cọc.")
+    asked = []
+
+    def make_url(slug):
+        asked.append(slug)
+        return f"/vi/sites/{slug}"
+
+    candidates = [(f"Đình số {n}", f"dinh-so-{n}") for n in range(200)]
+    candidates += [("Đình Trung Bản", "dinh-trung-ban"), ("Hang Sửng Sốt (Surprise)", "hang-sung-sot")]
+    linked = link_mentions(html, candidates, make_url)
+    assert asked == ["dinh-trung-ban", "hang-sung-sot"]
+    # The same HTML as with every URL built up front.
+    eager = [(name, f"/vi/sites/{slug}") for name, slug in candidates]
+    assert linked == link_mentions(html, eager)
+    assert '<a href="/vi/sites/hang-sung-sot">Hang Sửng Sốt</a>' in linked
