@@ -13,6 +13,14 @@ from markupsafe import escape
 
 _md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
 _ALLOWED_TAGS = {"p", "h2", "h3", "h4", "ul", "ol", "li", "strong", "em", "a", "blockquote", "br", "code"}
+# Built once: nh3.clean() builds the same sanitiser from these sets on every call (a third of
+# its time on a story).
+_sanitiser = nh3.Cleaner(
+    tags=_ALLOWED_TAGS,
+    attributes={"a": {"href", "title"}},
+    url_schemes={"http", "https", "mailto"},
+    link_rel="noopener nofollow",
+)
 
 
 @lru_cache(maxsize=2048)
@@ -21,13 +29,7 @@ def render_markdown(text: str) -> str:
     html = _md.render(text or "")
     # Story headings start at h2: the page's h1 is the site's name.
     html = html.replace("<h1>", "<h2>").replace("</h1>", "</h2>")
-    return nh3.clean(
-        html,
-        tags=_ALLOWED_TAGS,
-        attributes={"a": {"href", "title"}},
-        url_schemes={"http", "https", "mailto"},
-        link_rel="noopener nofollow",
-    )
+    return _sanitiser.clean(html)
 
 
 _TAG = re.compile(r"(<[^>]*>)")
