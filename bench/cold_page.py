@@ -2,11 +2,16 @@
 
 Two parts, printed one after the other:
 1. Side by side over HTTP: gunicorn (`-w 2 -k sync`, as bench/http_load.py) serving hello-world,
-   the site page with the cache off and with it on, loaded in interleaved wrk rounds: req/s, p50
+   the site page with the cache off and with it on, and with --sites the long tail (each request
+   a random one of 20,000 generated sites' pages), loaded in interleaved wrk rounds: req/s, p50
    and the ratio to hello-world (issue 12's goal for the cold page: at least 0.25x).
-2. In process: the page rendered N times with the cache off under cProfile, across every demo
-   site; the time per render split by area (SQL, template, Markdown, links, SEO data, ...) and the
+2. In process: the page rendered N times with the cache off under cProfile, across the 33 demo
+   sites and 33 generated ones, with the Markdown memos emptied before each (a cold page); the
+   time per render split by area (SQL, template, Markdown, links, SEO data, ...) and the
    functions that cost most.
+
+With --before DIR (a copy of the code before a change) both are run for it too, in the same
+rounds: the before/after figures are side by side under the same machine load.
 
     .venv/bin/python bench/cold_page.py [--sites 100000] [--database-url postgresql+psycopg://...]
 """
@@ -68,6 +73,19 @@ AREAS = [
 ]
 
 
+def long_tail_slugs(connection, count: int) -> list[str]:
+    """Generated sites spread over the database: the long tail nobody has visited lately (a
+    district of thousands, up to 200 mention candidates each). None without --sites."""
+    total = connection.scalar(text("SELECT count(*) FROM sites WHERE slug LIKE 'generated-site-%'"))
+    if not total:
+        return []
+    query = text(
+        "SELECT slug FROM sites WHERE slug LIKE 'generated-site-%' AND state = 'published' "
+        "AND id % :step = 0 ORDER BY id LIMIT :count"
+    )
+    return list(connection.scalars(query, {"step": max(1, total // count), "count": count}))
+
+
 def profile(url: str, renders: int, top: int) -> None:
     import heritage
     from heritage import create_app
@@ -81,24 +99,37 @@ def profile(url: str, renders: int, top: int) -> None:
         slugs = list(
             connection.scalars(text("SELECT slug FROM sites WHERE state = 'published' ORDER BY id LIMIT 33"))
         )
+        slugs += long_tail_slugs(connection, 33)
     engine.dispose()
     client = app.test_client()
+    from heritage.sites import markdown
+
+    # Cold means cold: no story already rendered, no name already reduced in this process (at
+    # 100,000 sites a process's memos of 2,048 stories hold few of the pages asked for).
+    memos = [f.cache_clear for f in vars(markdown).values() if hasattr(f, "cache_clear")]
+
+    def forget() -> None:
+        for clear in memos:
+            clear()
+
     headers = {"Accept-Language": "vi", "Accept-Encoding": "gzip"}
     paths = [f"/vi/sites/{slug}" for slug in slugs]
     stderr, sys.stderr = sys.stderr, io.StringIO()  # the JSON request log lines
     try:
-        for path in paths:  # warm: connections, templates compiled, Markdown's lru_cache filled
+        for path in paths:  # warm: connections, templates compiled
             assert client.get(path, headers=headers).status_code == 200
         timings = []
         for n in range(renders):
+            forget()
             started = time.perf_counter()
             client.get(paths[n % len(paths)], headers=headers)
             timings.append((time.perf_counter() - started) * 1000)
         profiler = cProfile.Profile()
-        profiler.enable()
         for n in range(renders):
+            forget()
+            profiler.enable()
             client.get(paths[n % len(paths)], headers=headers)
-        profiler.disable()
+            profiler.disable()
     finally:
         sys.stderr = stderr
     stats = pstats.Stats(profiler)
@@ -122,14 +153,38 @@ def profile(url: str, renders: int, top: int) -> None:
         print("  " + line.replace(str(Path(sys.prefix)), "").strip()[:150])
 
 
+ROTATE = """-- Each request a random page of the list: a long tail, not one page over and over.
+math.randomseed(os.time())
+local paths = {%s}
+request = function()
+  return wrk.format("GET", paths[math.random(#paths)])
+end
+"""
+
+
+def rotation_script(url: str, work: Path, count: int = 20000) -> Path | None:
+    """A wrk script over `count` generated sites' pages (more than the Markdown memo's 2,048 a
+    process keeps), or None without generated sites."""
+    engine = create_engine(url)
+    with engine.connect() as connection:
+        slugs = long_tail_slugs(connection, count)
+    engine.dispose()
+    if not slugs:
+        return None
+    script = work / "long_tail.lua"
+    script.write_text(ROTATE % ",".join(f'"/vi/sites/{slug}"' for slug in slugs))
+    return script
+
+
 def side_by_side(url: str, args, work: Path) -> None:
     servers = []
+    long_tail = rotation_script(url, work)
     try:
         env = {"DATABASE_URL": url, "LOG_FORMAT": "json", "SECRET_KEY": "bench", "SCAN_LIMIT_PER_MINUTE": "0"}
-        targets = []
+        targets = []  # (label, url, wrk script or None)
         process, base = start_server("bench.hello_app:app", args, "cold-hello", {})
         servers.append(process)
-        targets.append(("hello world", base + "/"))
+        targets.append(("hello world", base + "/", None))
         pages = [("site page, cache off", "0", None), ("site page, cache on", "30", None)]
         if args.before:
             pages.insert(0, ("cache off, before", "0", args.before))
@@ -143,17 +198,22 @@ def side_by_side(url: str, args, work: Path) -> None:
                 "app:app", args, f"cold-page-{seconds}-{bool(root)}", {**env, **extra}
             )
             servers.append(process)
-            targets.append((label, base + f"/vi/sites/{SLUG}"))
-        for _label, target in targets:
-            wrk(target, 2, args.connections)
-        runs = {label: [] for label, _ in targets}
+            targets.append((label, base + f"/vi/sites/{SLUG}", None))
+            if long_tail and seconds == "0":
+                tail_label = "long tail, before" if root else "long tail, cache off"
+                targets.append((tail_label, base + "/", long_tail))
+        for _label, target, script in targets:
+            wrk(target, 2, args.connections, script)
+        runs = {label: [] for label, _, _ in targets}
         for n in range(args.rounds):
-            for label, target in targets:
-                runs[label].append(wrk(target, args.duration, args.connections))
+            for label, target, script in targets:
+                runs[label].append(wrk(target, args.duration, args.connections, script))
             print(f"  round {n + 1}/{args.rounds}", flush=True)
     finally:
         for process in servers:
             stop_server(process)
+    print(f"(load average when done: {' '.join(f'{x:.2f}' for x in os.getloadavg())}; "
+          f"long tail: a random one of {len(long_tail.read_text().split(',')) if long_tail else 0:,} generated sites' pages per request)")  # fmt: skip
     hello = statistics.median(r[0] for r in runs["hello world"])
     print(f"\ngunicorn -w {args.workers} -k {args.worker_class}, wrk -c{args.connections}, "
           f"{args.rounds} interleaved rounds of {args.duration} s (medians):")  # fmt: skip
@@ -196,6 +256,12 @@ def main() -> int:
     )
     try:
         prepare(url, args.sites)
+        # What autovacuum does soon after a bulk insert: without statistics PostgreSQL's planner
+        # still believes the 33 demo rows and picks plans that read all 100,000 (35 ms a query).
+        engine = create_engine(url, isolation_level="AUTOCOMMIT")
+        with engine.connect() as connection:
+            connection.execute(text("VACUUM ANALYZE" if engine.dialect.name == "postgresql" else "ANALYZE"))
+        engine.dispose()
         print(
             f"Database: {'PostgreSQL' if args.database_url else 'SQLite'}, 33 demo + {args.sites:,} generated sites"
         )

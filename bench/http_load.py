@@ -95,9 +95,12 @@ def stop_server(process: subprocess.Popen) -> None:
             process.wait(timeout=5)
 
 
-def wrk(url: str, seconds: int, connections: int) -> tuple[float, float, int]:
-    """(requests per second, median latency in ms, failed requests) from one wrk run."""
+def wrk(url: str, seconds: int, connections: int, script: Path | None = None) -> tuple[float, float, int]:
+    """(requests per second, median latency in ms, failed requests) from one wrk run; `script`:
+    a Lua file choosing each request's path."""
     command = ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--latency"]
+    if script:
+        command += ["-s", str(script)]
     command += ["-H", f"Accept-Language: {ACCEPT_LANGUAGE}", url]
     done = subprocess.run(command, capture_output=True, text=True, timeout=seconds + 30)
     out = done.stdout

@@ -11,7 +11,8 @@ import tempfile
 from pathlib import Path
 
 from flask import Blueprint, Response, abort, current_app, jsonify, request
-from sqlalchemy import text
+from sqlalchemy import create_engine, text
+from sqlalchemy.pool import NullPool
 
 from heritage import PROJECT_ROOT
 from heritage.extensions import db
@@ -33,8 +34,30 @@ def migration_heads(database_url: str) -> set[str]:
     return _heads[database_url]
 
 
+# A dependency that is gone must not hold a load balancer's probe (nor a worker) for minutes:
+# each check gives up after about this many seconds (libpq's connect_timeout counts whole seconds,
+# 2 at least).
+CHECK_TIMEOUT_SECONDS = 2
+
+
+def _database_engine():
+    """The app's engine for SQLite; for PostgreSQL a pool-less engine whose connections give up
+    after CHECK_TIMEOUT_SECONDS (the app's own pool would wait for the OS's TCP timeout)."""
+    engine = current_app.extensions.get("heritage.readiness_engine")
+    if engine is None:
+        url = current_app.config["DATABASE_URL"]
+        if url.startswith("sqlite"):
+            engine = db.engine
+        else:
+            engine = create_engine(
+                url, poolclass=NullPool, connect_args={"connect_timeout": CHECK_TIMEOUT_SECONDS}
+            )
+        current_app.extensions["heritage.readiness_engine"] = engine
+    return engine
+
+
 def check_database() -> tuple[bool, str]:
-    with db.engine.connect() as connection:
+    with _database_engine().connect() as connection:
         connection.execute(text("SELECT 1"))
         current = set(connection.execute(text("SELECT version_num FROM alembic_version")).scalars())
     heads = migration_heads(current_app.config["DATABASE_URL"])
@@ -44,17 +67,44 @@ def check_database() -> tuple[bool, str]:
 
 
 def check_redis() -> tuple[bool, str]:
+    # The scan buffer's client: 0.25 s to connect, 0.5 s to answer.
     buffer = current_app.extensions["heritage.scan_buffer"]
     buffer.redis.ping()
     return True, "reachable"
 
 
 def check_media() -> tuple[bool, str]:
+    if current_app.config["MEDIA_STORAGE"] == "s3":
+        return _check_bucket()
     folder = Path(current_app.config["MEDIA_DIR"])
     folder = folder if folder.is_absolute() else PROJECT_ROOT / folder
     with tempfile.NamedTemporaryFile(dir=folder, prefix=".readyz-"):
         pass
     return True, "writable"
+
+
+def _check_bucket() -> tuple[bool, str]:
+    """The bucket answers a HEAD: once, with short timeouts (boto3's defaults are a minute and
+    retries with back-off)."""
+    client = current_app.extensions.get("heritage.readiness_s3")
+    if client is None:
+        import boto3
+        from botocore.config import Config
+
+        # Half the budget each: botocore sends a timed-out HEAD a second time (measured: 2 x read_timeout).
+        config = Config(
+            connect_timeout=CHECK_TIMEOUT_SECONDS / 2,
+            read_timeout=CHECK_TIMEOUT_SECONDS / 2,
+            retries={"max_attempts": 1, "mode": "standard"},
+        )
+        client = current_app.extensions["heritage.readiness_s3"] = boto3.client(
+            "s3",
+            endpoint_url=current_app.config.get("S3_ENDPOINT_URL"),
+            region_name=current_app.config.get("S3_REGION"),
+            config=config,
+        )
+    client.head_bucket(Bucket=current_app.config["S3_BUCKET"])
+    return True, "bucket reachable"
 
 
 def readiness() -> dict[str, dict]:

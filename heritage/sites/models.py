@@ -81,7 +81,7 @@ class Site(Base):
     __table_args__ = (
         Index("ix_sites_state_district_slug", "state", "district", "slug"),
         Index("ix_sites_state_kind_slug", "state", "kind", "slug"),
-        Index("ix_sites_part_of_id", "part_of_id"),
+        Index("ix_sites_part_of_id_slug", "part_of_id", "slug"),  # a complex's parts in slug order
         Index("ix_sites_state_latitude_longitude", "state", "latitude", "longitude"),  # nearby: a box
     )
 

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from functools import cache
 
-from sqlalchemy import Select, Subquery, and_, exists, func, literal, select, union_all
+from sqlalchemy import Select, Subquery, and_, bindparam, exists, func, literal, select, union_all
 from sqlalchemy import text as sql
-from sqlalchemy.orm import Session, aliased, load_only, selectinload
+from sqlalchemy.orm import Session, aliased, selectinload
 
 from heritage.pagination import Page
+from heritage.sites.linked import SiteCard, candidate_ids, card_columns, site_cards, with_card_texts
 from heritage.sites.models import PublicationState, Site, SiteKind, SiteText
 from heritage.sites.search import CODE_MATCH, SearchQuery, text_matches, text_rank
 from heritage.sites.visibility import LISTED
@@ -142,36 +143,38 @@ def districts(session: Session) -> list[str]:
     return list(session.scalars(stmt))
 
 
-def related_sites(session: Session, site: Site, langs: list[str], limit: int = 6) -> list[Site]:
-    """Published sites near this one in the story: its complex, its siblings, then its district
-    (or its kind). Small indexed queries, never a sort over every site."""
-    complex_id = site.part_of_id or site.id
-    visible = (Site.state.in_(VISIBLE), Site.id != site.id)
-    candidates = [
-        select(Site.id).where(*visible, Site.id == site.part_of_id),
-        select(Site.id).where(*visible, Site.part_of_id == complex_id).order_by(Site.slug).limit(limit),
-        select(Site.id).where(*visible, Site.district == site.district).order_by(Site.slug).limit(limit)
-        if site.district
-        else select(Site.id).where(*visible, Site.kind == site.kind).order_by(Site.slug).limit(limit),
-    ]
-    ids: list[int] = []
-    for stmt in candidates:
-        for site_id in session.scalars(stmt):
-            if site_id not in ids:
-                ids.append(site_id)
-    ids = ids[:limit]
-    if not ids:
-        return []
-    # Cards show kind, slug, name and summary: load just those, not stories or JSON columns.
-    loaded = session.scalars(
-        select(Site)
-        .where(Site.id.in_(ids))
-        .options(
-            load_only(Site.id, Site.kind, Site.slug, Site.state, Site.updated_at),
-            selectinload(Site.texts.and_(SiteText.lang.in_(langs))).load_only(
-                SiteText.lang, SiteText.name, SiteText.summary
-            ),
-        )
+@cache
+def _related_statement(by_district: bool, limit: int) -> Select:
+    """Built once, bound per page (building a statement costs more than running it)."""
+    visible = (Site.state.in_(VISIBLE), Site.id != bindparam("site_id"))
+    near = Site.district == bindparam("district") if by_district else Site.kind == bindparam("kind")
+    candidates = candidate_ids(
+        [
+            select(Site.id, Site.slug).where(*visible, Site.id == bindparam("part_of_id")),
+            select(Site.id, Site.slug)
+            .where(*visible, Site.part_of_id == bindparam("complex_id"))
+            .order_by(Site.slug)
+            .limit(limit),
+            select(Site.id, Site.slug).where(*visible, near).order_by(Site.slug).limit(limit),
+        ]
     )
-    by_id = {s.id: s for s in loaded}
-    return [by_id[i] for i in ids]
+    # Cards show kind, slug, name and summary: just those, not stories or JSON columns.
+    stmt = select(*card_columns()).join(candidates, candidates.c.id == Site.id)
+    return with_card_texts(stmt, Site.id).order_by(candidates.c.priority, candidates.c.slug)
+
+
+def related_sites(session: Session, site: Site, langs: list[str], limit: int = 6) -> list[SiteCard]:
+    """Published sites near this one in the story: its complex, its siblings, then its district
+    (or its kind), as cards. Small indexed lookups in one statement, never a sort over every site."""
+    rows = session.execute(
+        _related_statement(bool(site.district), limit),
+        {
+            "site_id": site.id,
+            "part_of_id": site.part_of_id,
+            "complex_id": site.part_of_id or site.id,
+            "district": site.district,
+            "kind": site.kind,
+            "langs": langs,
+        },
+    )
+    return site_cards(rows)[:limit]

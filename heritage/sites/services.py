@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from heritage.accounts.models import Unit
 from heritage.errors import InvalidValues, ValidationError
@@ -202,9 +202,15 @@ def scan_target(session: Session, code: str) -> ScanTarget | None:
     return ScanTarget(*row) if row else None
 
 
-def site_for_slug(session: Session, slug: str) -> tuple[Site | None, bool]:
-    """The site for a slug and whether the slug is an old one (so the caller redirects)."""
-    site = session.scalar(select(Site).where(Site.slug == slug))
+def site_for_slug(session: Session, slug: str, for_page: bool = False) -> tuple[Site | None, bool]:
+    """The site for a slug and whether the slug is an old one (so the caller redirects).
+
+    `for_page`: its texts come in the same statement (a page reads them).
+    """
+    stmt = select(Site).where(Site.slug == slug)
+    if for_page:
+        stmt = stmt.options(joinedload(Site.texts))
+    site = session.scalars(stmt).unique().one_or_none()
     if site is not None:
         return site, False
     redirect = session.get(SlugRedirect, slug)

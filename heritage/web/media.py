@@ -10,11 +10,13 @@ import re
 from dataclasses import dataclass
 
 from flask import Blueprint, Response, abort, request, url_for
+from sqlalchemy import select
 
 from heritage.extensions import db
 from heritage.i18n.fallback import pick_text
 from heritage.i18n.web import content_chain
-from heritage.media.models import MediaFile
+from heritage.media.approval import visible
+from heritage.media.models import MediaFile, MediaKind
 from heritage.media.narration import current_narration
 from heritage.media.photos import site_photos
 from heritage.media.scenes import scene_tile
@@ -125,6 +127,18 @@ class PhotoView:
     caption_lang: str | None  # the caption's language when it is a fallback, else None
     credit: str | None
     licence: str | None
+
+
+def site_media_kinds(session, site: Site) -> set[MediaKind]:
+    """Which of photos, panoramas and narrations the site shows visitors (approved, not archived)."""
+    shown = (MediaKind.photo, MediaKind.panorama, MediaKind.narration)
+    return set(
+        session.scalars(
+            select(MediaFile.kind)
+            .where(MediaFile.site_id == site.id, MediaFile.kind.in_(shown), visible())
+            .distinct()
+        )
+    )
 
 
 def photo_gallery(site: Site, lang: str) -> list[PhotoView]:

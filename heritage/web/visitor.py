@@ -20,6 +20,7 @@ from heritage.i18n.web import (
     supported_languages,
     wants_traditional_chinese,
 )
+from heritage.media.models import MediaKind
 from heritage.ops.content_version import request_version
 from heritage.pagination import Page, clamp_page
 from heritage.places.names import address_line, place_names
@@ -42,7 +43,7 @@ from heritage.web.labels import (
     RANKING_LABELS,
 )
 from heritage.web.language_prefix import use_language_prefix
-from heritage.web.media import narration_view, photo_gallery, tour_view
+from heritage.web.media import narration_view, photo_gallery, site_media_kinds, tour_view
 from heritage.web.presenters import public_url, shown_text
 from heritage.web.seo import site_meta
 from heritage.web.trail_pages import trail_page_response
@@ -331,7 +332,7 @@ def _site_page(lang: str, slug: str, traditional_note: bool):
 
 def _render_site_page(lang: str, slug: str, traditional_note: bool):
     """The page's HTML, or the redirect/404 response to send instead."""
-    site, is_old_slug = site_for_slug(db.session, slug)
+    site, is_old_slug = site_for_slug(db.session, slug, for_page=True)
     if site is None or not is_viewable(site.state):
         abort(404)
     if is_old_slug:
@@ -343,7 +344,9 @@ def _render_site_page(lang: str, slug: str, traditional_note: bool):
     components = linked.component_sites(db.session, site, chain) if not site.part_of_id else []
     places = place_names(db.session, [site.commune, site.district, site.province, site.border_gate], lang)
     g.site_slug = site.slug  # the language switcher links to this site, also from a scan URL
-    photos = photo_gallery(site, lang)
+    # Most of 100,000 sites have no media: one lookup of the kinds held, not three empty queries.
+    media = site_media_kinds(db.session, site)
+    photos = photo_gallery(site, lang) if MediaKind.photo in media else []
     html = render_template(
         "visitor/site_page.html",
         site=site,
@@ -357,9 +360,9 @@ def _render_site_page(lang: str, slug: str, traditional_note: bool):
         event_when=formatting.event_when(
             site.event_date, site.event_period, shown.text.event if shown.text else None, lang
         ),
-        part_of=_shown_pair(shown_parent(site), lang, chain),
+        part_of=_shown_pair(_parent(site, related), lang, chain),
         photos=photos,
-        tour=tour_view(site, lang),
+        tour=tour_view(site, lang) if MediaKind.panorama in media else None,
         meta=site_meta(
             site,
             shown,
@@ -370,7 +373,7 @@ def _render_site_page(lang: str, slug: str, traditional_note: bool):
         ),
         show_traditional_note=traditional_note,
         # A recording in the language the story is shown in (the story is its transcript).
-        narration=narration_view(site, shown.lang) if shown.text else None,
+        narration=narration_view(site, shown.lang) if shown.text and MediaKind.narration in media else None,
         narration_url=None,
     )
     shown_sites = [site, *related, *components]
@@ -381,6 +384,15 @@ def _render_site_page(lang: str, slug: str, traditional_note: bool):
         if s.updated_at is not None
     ]
     return RenderedPage(html, site.slug, site.plaque_code, max(changed) if changed else None)
+
+
+def _parent(site, related: list):
+    """The complex shown as "Part of": its card when it is among the related sites (it comes first
+    when published), else the complex itself when it has a public page."""
+    if site.part_of_id is None:
+        return None
+    card = next((r for r in related if r.id == site.part_of_id), None)
+    return card or shown_parent(site)
 
 
 def _shown_pair(site, lang: str, chain: list[str]):
@@ -394,8 +406,8 @@ def _story_html(site, shown, lang: str) -> str:
         return ""
     html = render_markdown(shown.text.body)
     # Names are matched in the story's own language (a fallback text names sites in its language).
-    targets = [
-        (name, url_for("visitor.site_page", lang=lang, slug=slug))
-        for name, slug in linked.mention_candidates(db.session, site, shown.lang)
-    ]
-    return link_mentions(html, targets)
+    return link_mentions(
+        html,
+        linked.mention_candidates(db.session, site, shown.lang),
+        lambda slug: url_for("visitor.site_page", lang=lang, slug=slug),
+    )
