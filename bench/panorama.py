@@ -10,12 +10,12 @@ package) on the same image in the same run:
    full screen in Debian's Chromium at 390 × 844 CSS px, device pixel ratios 1, 2 and 3 (WebGL by
    SwiftShader). Bytes sent by the server (status line, headers, body; JS and CSS gzipped at level
    5 as deploy/nginx does) from the viewer's first request until Pannellum's renderer has drawn
-   every tile of the view and 3 s pass without a request: pannellum.js + pannellum.css + every tile of that view. Sharpness
-   of the rendered view against a reference, the same view rendered from generate.py's lossless
-   tiles (its --png: same faces, sizes and levels as its JPEG tiles): the variance of the
-   screenshot's Laplacian (higher is sharper, but JPEG's blocking and ringing raise it too), the
-   share of the reference's Laplacian the view keeps (blur lowers it, noise does not raise it),
-   and the PSNR.
+   every tile of the view and 3 s pass without a request: pannellum.js + pannellum.css + every
+   tile of that view. Sharpness of the rendered view against a reference, the same view
+   rendered from generate.py's lossless tiles (its --png: same faces, sizes and levels as its
+   JPEG tiles): the variance of the screenshot's Laplacian (higher is sharper, but JPEG's
+   blocking and ringing raise it too), the share of the reference's Laplacian the view keeps
+   (blur lowers it, noise does not raise it), and the PSNR.
 
 Usage: .venv/bin/python bench/panorama.py [--sizes 8192,16384] [--rounds 3] [--view-rounds 3]
        .venv/bin/python bench/media.py panorama ...   (the same)
@@ -398,10 +398,7 @@ def main(argv: list[str] | None = None) -> None:
         for name in ("ours", "theirs"):
             if not (folder / f"{name}-{args.view_size}").exists():
                 (run_ours if name == "ours" else run_theirs)(source, folder / f"{name}-{args.view_size}")
-        subprocess.run(
-            [sys.executable, __file__, "--child", str(source), str(folder / "truth"), "--lossless"],
-            check=True,
-        )
+        run_theirs(source, folder / "truth", "--png")
         compare_views(
             folder,
             {
