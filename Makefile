@@ -71,6 +71,7 @@ bench: system-deps-test assets catalogs
 	$(BIN)/python bench/plaques.py
 	$(BIN)/python bench/media.py
 	$(BIN)/python bench/demo_narration.py
+	$(BIN)/python bench/media.py panorama
 	$(BIN)/python bench/search.py
 	$(BIN)/python bench/scan_to_paint.py
 	$(BIN)/python bench/lighthouse.py

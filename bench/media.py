@@ -5,6 +5,10 @@ the job queued), the median of each stage, and each derivative's size beside the
 
 Usage: .venv/bin/python bench/media.py [--rounds 5] [--width 4000 --height 3000]
 Each round uses a different photo (one pixel changed) on its own site, so nothing is deduplicated.
+
+       .venv/bin/python bench/media.py panorama [--sizes 8192,16384] [--rounds 3] ...
+360° panoramas instead: our tiler beside Pannellum's generate.py (time, peak memory) and the first
+view in Chromium at device pixel ratios 1, 2 and 3 (bytes, sharpness): bench/panorama.py.
 """
 
 from __future__ import annotations
@@ -85,6 +89,11 @@ def stage_times(data: bytes, limits: PhotoLimits) -> dict[str, float]:
 
 
 def main() -> None:
+    if sys.argv[1:2] == ["panorama"]:
+        from bench.panorama import main as panorama
+
+        panorama(sys.argv[2:])
+        return
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--width", type=int, default=4000)

@@ -1,21 +1,43 @@
-"""360° tiling benchmark: seconds and peak memory to tile 8192 × 4096 and 16384 × 8192 panoramas
-(the sample, scaled up, re-encoded as the upload), each size in a fresh process so its peak
-resident memory is its own; and what the tileset holds (levels, tiles, bytes).
+"""360° panoramas, ours beside Pannellum's own tiler (`utils/multires/generate.py`, from the npm
+package) on the same image in the same run:
 
-Usage: .venv/bin/python bench/panorama.py [--sizes 8192,16384] [--rounds 1]
-Needs ../shared/data/media/sample-panorama.jpg (or --source PATH).
+1. Tiling: wall seconds and peak resident memory for 8192 × 4096 and 16384 × 8192 panoramas (the
+   sample, scaled up, saved as the upload JPEG). Each run is a fresh process tree under a fresh
+   wrapper process, whose `getrusage(RUSAGE_CHILDREN).ru_maxrss` is the largest process of that
+   tree (generate.py's nona included); the wall time includes starting Python and writing every
+   tile to disk, for both.
+2. First view: both tilesets served on loopback with the same Pannellum (static/vendor) and opened
+   full screen in Debian's Chromium at 390 × 844 CSS px, device pixel ratios 1, 2 and 3 (WebGL by
+   SwiftShader). Bytes sent by the server (status line, headers, body; JS and CSS gzipped at level
+   5 as deploy/nginx does) from the viewer's first request until Pannellum's renderer has drawn
+   every tile of the view and 3 s pass without a request: pannellum.js + pannellum.css + every
+   tile of that view. Sharpness of the rendered view against a reference, the same view
+   rendered from generate.py's lossless tiles (its --png: same faces, sizes and levels as its
+   JPEG tiles): the variance of the screenshot's Laplacian (higher is sharper, but JPEG's
+   blocking and ringing raise it too), the share of the reference's Laplacian the view keeps
+   (blur lowers it, noise does not raise it), and the PSNR.
+
+Usage: .venv/bin/python bench/panorama.py [--sizes 8192,16384] [--rounds 3] [--view-rounds 3]
+       .venv/bin/python bench/media.py panorama ...   (the same)
+Needs nona (Debian's hugin-tools, `make system-deps-test`), /usr/bin/chromium, `make assets`
+(node_modules/pannellum and static/vendor/pannellum) and ../shared/data/media/sample-panorama.jpg.
+Pillow ≥ 10 has no Image.ANTIALIAS, which generate.py uses: it runs through a shim that sets it to
+LANCZOS (what ANTIALIAS always was) and then runs the script unchanged.
 """
 
 from __future__ import annotations
 
 import argparse
+import gzip
 import json
-import resource
+import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -23,6 +45,19 @@ sys.path.insert(0, str(ROOT))
 SAMPLE = ROOT.parent / "shared" / "data" / "media" / "sample-panorama.jpg"
 if not SAMPLE.is_file():
     SAMPLE = Path("/work/shared/data/media/sample-panorama.jpg")
+GENERATE = ROOT / "node_modules" / "pannellum" / "utils" / "multires" / "generate.py"
+VENDOR = ROOT / "static" / "vendor" / "pannellum"
+CHROMIUM = "/usr/bin/chromium"
+PHONE = (390, 844)
+RATIOS = (1, 2, 3)
+# generate.py calls Image.ANTIALIAS, gone since Pillow 10: the same filter under its new name.
+SHIM = (
+    "import runpy, sys\n"
+    "from PIL import Image\n"
+    "Image.ANTIALIAS = Image.Resampling.LANCZOS\n"
+    "sys.argv = sys.argv[1:]\n"
+    "runpy.run_path(sys.argv[0], run_name='__main__')\n"
+)
 
 
 def make_input(source: Path, width: int, path: Path) -> None:
@@ -32,66 +67,347 @@ def make_input(source: Path, width: int, path: Path) -> None:
         image.convert("RGB").resize((width, width // 2), Image.Resampling.BICUBIC).save(path, quality=90)
 
 
-def tile_once(path: Path) -> dict:
-    """In this process: tile `path`, report seconds, peak RSS and the tileset's shape."""
+def tile_ours(source: Path, out: Path) -> None:
+    """In this process: tile `source` with make_tileset() and write the tiles and config.json."""
     from flask import Flask
     from flask_babel import Babel
 
-    from heritage.media.panorama import make_tileset
+    from heritage.media.panorama import make_tileset, multires_config
 
     app = Flask("bench")
     Babel(app)
-    data = path.read_bytes()
     with app.app_context():
         start = time.perf_counter()
-        tileset = make_tileset(data)
+        tileset = make_tileset(source.read_bytes())
         seconds = time.perf_counter() - start
-    return {
-        "seconds": seconds,
-        "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-        "input_mb": len(data) / 1e6,
-        "cube": tileset.cube_size,
-        "levels": tileset.levels,
-        "tiles": len(tileset.tiles),
-        "tile_mb": sum(map(len, tileset.tiles.values())) / 1e6,
-        "preview_kb": len(tileset.preview) / 1e3,
-        "fallback_kb": len(tileset.fallback) / 1e3,
-    }
+    config = multires_config(tileset.width, tileset.tile_size)
+    for name, payload in tileset.tiles.items():
+        path = out / f"{name}.{tileset.extension}"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(payload)
+    (out / "config.json").write_text(json.dumps({"type": "multires", "multiRes": config}))
+    (out / "summary.json").write_text(json.dumps({"make_tileset_s": seconds, "levels": tileset.levels}))
 
 
-def main() -> None:
+def measured(command: list[str]) -> dict:
+    """Run `command` under a fresh wrapper process: wall seconds and the tree's peak RSS."""
+    wrapper = (
+        "import json, resource, subprocess, sys, time\n"
+        "start = time.perf_counter()\n"
+        "subprocess.run(sys.argv[1:], check=True, stdout=subprocess.DEVNULL)\n"
+        "seconds = time.perf_counter() - start\n"
+        "peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss\n"
+        "print(json.dumps({'seconds': seconds, 'peak_mb': peak / 1024}))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", wrapper, *command], capture_output=True, text=True)
+    if done.returncode:
+        raise SystemExit(f"{' '.join(command[:3])} failed:\n{done.stderr[-2000:]}")
+    return json.loads(done.stdout.splitlines()[-1])
+
+
+def run_ours(source: Path, out: Path) -> dict:
+    shutil.rmtree(out, ignore_errors=True)
+    figures = measured([sys.executable, __file__, "--child", str(source), str(out)])
+    return figures | json.loads((out / "summary.json").read_text())
+
+
+def run_theirs(source: Path, out: Path, *options: str) -> dict:
+    if not shutil.which("nona"):
+        raise SystemExit("nona is missing: install Debian's hugin-tools (make system-deps-test)")
+    shutil.rmtree(out, ignore_errors=True)
+    return measured([sys.executable, "-c", SHIM, str(GENERATE), str(source), "-o", str(out), *options])
+
+
+def tileset_bytes(folder: Path) -> tuple[int, float]:
+    tiles = [p for p in folder.rglob("*") if p.is_file() and p.parent.name.isdigit()]
+    return len(tiles), sum(p.stat().st_size for p in tiles) / 1e6
+
+
+# --- first view in Chromium ------------------------------------------------------------------
+
+PAGE = """<!doctype html><html><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<link rel="icon" href="data:,">
+<style>html, body {{ margin: 0; height: 100%; background: #000 }} #pano {{ width: 100vw; height: 100vh }}</style>
+</head><body><div id="pano"></div><script>
+function start() {{
+  var css = document.createElement("link"); css.rel = "stylesheet"; css.href = "/vendor/pannellum.css";
+  document.head.appendChild(css);
+  var script = document.createElement("script"); script.src = "/vendor/pannellum.js";
+  script.onload = function () {{
+    var config = {config};
+    config.multiRes.basePath = "/{name}";
+    config.autoLoad = true;
+    config.compass = false;
+    window.viewer = pannellum.viewer("pano", config);
+  }};
+  document.head.appendChild(script);
+}}
+</script></body></html>"""
+
+
+class Server:
+    """Static files on loopback, JS/CSS/JSON gzipped (as nginx does), bytes counted per request."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.sent: list[tuple[str, int]] = []
+        server = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *args) -> None:
+                pass
+
+            def do_GET(self) -> None:
+                relative = self.path.split("?")[0].lstrip("/")
+                path = server.root / relative
+                if ".." in relative.split("/") or not path.is_file():
+                    self.send_error(404)
+                    return
+                body = path.read_bytes()
+                types = {
+                    ".html": "text/html; charset=utf-8",
+                    ".js": "text/javascript",
+                    ".css": "text/css",
+                    ".json": "application/json",
+                    ".jpg": "image/jpeg",
+                    ".webp": "image/webp",
+                    ".avif": "image/avif",
+                    ".png": "image/png",
+                }
+                headers = {"Content-Type": types.get(path.suffix, "application/octet-stream")}
+                if path.suffix in (".html", ".js", ".css", ".json"):
+                    body = gzip.compress(body, 5)
+                    headers["Content-Encoding"] = "gzip"
+                headers["Content-Length"] = str(len(body))
+                headers["Cache-Control"] = "public, max-age=31536000, immutable"
+                self.send_response(200)
+                for key, value in headers.items():
+                    self.send_header(key, value)
+                self.end_headers()
+                self.wfile.write(body)
+                head = len("HTTP/1.1 200 OK\r\n") + sum(len(k) + len(v) + 4 for k, v in headers.items()) + 2
+                server.sent.append((self.path, head + len(body)))
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.httpd.server_port}"
+        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+
+
+def sharpness(png: bytes) -> float:
+    """Variance of the Laplacian of the luma: more fine detail (or more noise) gives more."""
+    import io
+
+    import numpy as np
+    from PIL import Image
+
+    luma = np.asarray(Image.open(io.BytesIO(png)).convert("L"), dtype=np.float32)
+    laplacian = luma[1:-1, :-2] + luma[1:-1, 2:] + luma[:-2, 1:-1] + luma[2:, 1:-1] - 4 * luma[1:-1, 1:-1]
+    return float(laplacian.var())
+
+
+def detail_kept(png: bytes, truth: bytes) -> float:
+    """How much of the reference's fine detail the view holds: its Laplacian projected on the
+    reference's (1.0: all of it; blur lowers it, while compression noise, unlike in the variance
+    above, adds nothing, since it is not correlated with the true detail)."""
+    import io
+
+    import numpy as np
+    from PIL import Image
+
+    def laplacian(data: bytes):
+        luma = np.asarray(Image.open(io.BytesIO(data)).convert("L"), dtype=np.float64)
+        return luma[1:-1, :-2] + luma[1:-1, 2:] + luma[:-2, 1:-1] + luma[2:, 1:-1] - 4 * luma[1:-1, 1:-1]
+
+    reference = laplacian(truth)
+    return float((laplacian(png) * reference).sum() / (reference * reference).sum())
+
+
+def psnr(png: bytes, truth: bytes) -> float:
+    import io
+    import math
+
+    import numpy as np
+    from PIL import Image
+
+    a = np.asarray(Image.open(io.BytesIO(png)).convert("RGB"), dtype=np.float32)
+    b = np.asarray(Image.open(io.BytesIO(truth)).convert("RGB"), dtype=np.float32)
+    mse = float(((a - b) ** 2).mean())
+    return 99.0 if mse == 0 else 10 * math.log10(255**2 / mse)
+
+
+def first_view(server: Server, browser, name: str, ratio: int) -> tuple[int, int, bytes]:
+    """(bytes, tiles, screenshot) of one tileset's first view at one device pixel ratio; again
+    (three tries) when a request failed: Pannellum then draws that tile black and goes on."""
+    for _try in range(3):
+        failed: list[str] = []
+        result = _first_view(server, browser, name, ratio, failed)
+        if not failed:
+            return result
+        print(f"  ({name} at ratio {ratio}: {len(failed)} request(s) failed, measured again)")
+    raise SystemExit(f"{name} at ratio {ratio}: requests keep failing: {failed[:3]}")
+
+
+def _first_view(server: Server, browser, name: str, ratio: int, failed: list[str]) -> tuple[int, int, bytes]:
+    width, height = PHONE
+    context = browser.new_context(
+        viewport={"width": width, "height": height}, device_scale_factor=ratio, is_mobile=True, has_touch=True
+    )
+    try:
+        page = context.new_page()
+        page.on("requestfailed", lambda request: failed.append(request.url))
+        page.on("response", lambda response: response.status >= 400 and failed.append(response.url))
+        page.goto(f"{server.url}/{name}.html")
+        mark = len(server.sent)
+        page.evaluate("start()")
+        # Loaded, every tile of the view drawn (the renderer's own test; it is also true for a
+        # moment before the first frame), and the canvas at its full size (an early frame may be
+        # drawn at 300 × 150, stretched); then true again after 3 s without a request (a frame
+        # takes seconds at ratio 3 in SwiftShader on a loaded machine).
+        done = (
+            "window.viewer && viewer.isLoaded() && viewer.getRenderer().getCanvas().width === "
+            "Math.round(innerWidth * devicePixelRatio) && !viewer.getRenderer().isLoading()"
+        )
+        count, settled = -1, False
+        while count != len(server.sent) or not settled:
+            count = len(server.sent)
+            page.wait_for_function(done, timeout=180_000, polling=100)
+            page.wait_for_timeout(3000)
+            settled = page.evaluate(done)
+        page.add_style_tag(content=".pnlm-ui, .pnlm-controls-container { display: none !important }")
+        page.wait_for_timeout(300)
+        shot = page.screenshot()
+        sent = server.sent[mark:]
+        tiles = [p for p, _ in sent if p.startswith(f"/{name}/")]
+        return sum(n for _, n in sent), len(tiles), shot
+    finally:
+        context.close()
+
+
+def compare_views(folder: Path, names: dict[str, Path], rounds: int) -> None:
+    from playwright.sync_api import sync_playwright
+
+    root = folder / "site"
+    root.mkdir()
+    shutil.copytree(VENDOR, root / "vendor")
+    for name, tiles in names.items():
+        (root / name).symlink_to(tiles)
+        config = (tiles / "config.json").read_text()
+        (root / f"{name}.html").write_text(PAGE.format(config=config, name=name))
+    server = Server(root)
+    args = [
+        "--headless",
+        "--no-sandbox",
+        "--use-angle=swiftshader",
+        "--enable-unsafe-swiftshader",
+        "--disable-quic",
+    ]
+    results: dict[tuple[str, int], list] = {}
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=args, timeout=30_000)
+        try:
+            for ratio in RATIOS:
+                for _round in range(rounds):
+                    for name in names:  # interleaved, so a load spike hits both
+                        results.setdefault((name, ratio), []).append(first_view(server, browser, name, ratio))
+        finally:
+            browser.close()
+        server.httpd.shutdown()
+    print(
+        f"\nFirst view, {PHONE[0]} × {PHONE[1]} CSS px, hfov 100°, median of {rounds} (ours / generate.py's):"
+        "\n  KB sent (viewer + tiles), tiles fetched, Laplacian variance of the screenshot (the reference"
+        "\n  view's in brackets), detail kept (share of the reference's Laplacian) and PSNR against it"
+    )
+    print(
+        f"  {'ratio':>5}  {'ours KB':>7} {'theirs KB':>9} {'ratio':>6}  {'tiles':>7}  "
+        f"{'Laplacian var':>21}  {'detail kept':>11}  {'PSNR dB':>11}"
+    )
+    for ratio in RATIOS:
+        truth = results[("truth", ratio)][0][2]
+        row = {}
+        for name in ("ours", "theirs"):
+            runs = results[(name, ratio)]
+            row[name] = (
+                statistics.median(r[0] for r in runs) / 1e3,
+                statistics.median(r[1] for r in runs),
+                statistics.median(sharpness(r[2]) for r in runs),
+                statistics.median(detail_kept(r[2], truth) for r in runs),
+                statistics.median(psnr(r[2], truth) for r in runs),
+            )
+        ours, theirs = row["ours"], row["theirs"]
+        print(
+            f"  {ratio:>5}  {ours[0]:>7.0f} {theirs[0]:>9.0f} {ours[0] / theirs[0]:>6.2f}  "
+            f"{ours[1]:>3.0f}/{theirs[1]:<3.0f}  {ours[2]:>5.0f}/{theirs[2]:<5.0f} ({sharpness(truth):>5.0f})  "
+            f"{ours[3]:>5.2f}/{theirs[3]:<5.2f}  {ours[4]:>5.1f}/{theirs[4]:<5.1f}"
+        )
+    shots = folder.parent / "panorama-shots"
+    shots.mkdir(exist_ok=True)
+    for (name, ratio), runs in results.items():
+        (shots / f"{name}-{ratio}x.png").write_bytes(runs[-1][2])
+    print(f"  (screenshots in {shots})")
+
+
+def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--sizes", default="8192,16384")
-    parser.add_argument("--rounds", type=int, default=1)
+    parser.add_argument("--rounds", type=int, default=1, help="tiling runs per size and tiler")
+    parser.add_argument(
+        "--view-size", type=int, default=8192, help="the panorama the first view is measured on"
+    )
+    parser.add_argument("--view-rounds", type=int, default=3)
+    parser.add_argument("--no-view", action="store_true", help="tiling only")
     parser.add_argument("--source", type=Path, default=SAMPLE)
-    parser.add_argument("--child", type=Path, help=argparse.SUPPRESS)
-    args = parser.parse_args()
+    parser.add_argument("--child", nargs=2, type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
     if args.child:
-        print(json.dumps(tile_once(args.child)))
+        tile_ours(*args.child)
         return
-    with tempfile.TemporaryDirectory() as folder:
-        for width in (int(w) for w in args.sizes.split(",")):
-            path = Path(folder) / f"pano-{width}.jpg"
-            make_input(args.source, width, path)
-            runs = [
-                json.loads(
-                    subprocess.run(
-                        [sys.executable, __file__, "--child", str(path)],
-                        capture_output=True,
-                        text=True,
-                        check=True,
-                    ).stdout
-                )
-                for _ in range(args.rounds)
-            ]
-            last = runs[-1]
+    if not GENERATE.is_file() or not (VENDOR / "pannellum.js").is_file():
+        raise SystemExit("Pannellum is missing: run `make assets`")
+    sizes = [int(w) for w in args.sizes.split(",")]
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        print(f"Tiling, {args.rounds} round(s) per size, ours and generate.py interleaved (wall s, peak MB):")
+        for width in sizes:
+            source = folder / f"pano-{width}.jpg"
+            make_input(args.source, width, source)
+            ours, theirs = [], []
+            for _round in range(args.rounds):
+                ours.append(run_ours(source, folder / f"ours-{width}"))
+                theirs.append(run_theirs(source, folder / f"theirs-{width}"))
+            ours_s = statistics.median(r["seconds"] for r in ours)
+            theirs_s = statistics.median(r["seconds"] for r in theirs)
+            ours_mb = max(r["peak_mb"] for r in ours)
+            theirs_mb = max(r["peak_mb"] for r in theirs)
+            ours_n, ours_size = tileset_bytes(folder / f"ours-{width}")
+            theirs_n, theirs_size = tileset_bytes(folder / f"theirs-{width}")
             print(
-                f"{width} × {width // 2} ({last['input_mb']:.1f} MB JPEG): "
-                f"median {statistics.median(r['seconds'] for r in runs):.1f} s, "
-                f"peak {max(r['peak_mb'] for r in runs):.0f} MB; cube {last['cube']} px, {last['levels']} levels, "
-                f"{last['tiles']} tiles, {last['tile_mb']:.2f} MB of tiles, preview {last['preview_kb']:.0f} KB, "
-                f"fallback {last['fallback_kb']:.0f} KB"
+                f"  {width} × {width // 2} ({source.stat().st_size / 1e6:.1f} MB JPEG): "
+                f"ours {ours_s:.1f} s (make_tileset {statistics.median(r['make_tileset_s'] for r in ours):.1f} s), "
+                f"peak {ours_mb:.0f} MB, {ours_n} tiles {ours_size:.1f} MB; "
+                f"generate.py {theirs_s:.1f} s, peak {theirs_mb:.0f} MB, {theirs_n} tiles {theirs_size:.1f} MB; "
+                f"time ratio {ours_s / theirs_s:.2f}"
             )
+        if args.no_view:
+            return
+        source = folder / f"pano-{args.view_size}.jpg"
+        if not source.exists():
+            make_input(args.source, args.view_size, source)
+        for name in ("ours", "theirs"):
+            if not (folder / f"{name}-{args.view_size}").exists():
+                (run_ours if name == "ours" else run_theirs)(source, folder / f"{name}-{args.view_size}")
+        run_theirs(source, folder / "truth", "--png")
+        compare_views(
+            folder,
+            {
+                "ours": folder / f"ours-{args.view_size}",
+                "theirs": folder / f"theirs-{args.view_size}",
+                "truth": folder / "truth",
+            },
+            args.view_rounds,
+        )
 
 
 if __name__ == "__main__":

@@ -97,6 +97,31 @@ def test_tiles_follow_pannellums_layout_and_point_the_right_way(app):
     assert _near(down.getpixel((down.width // 2, 1)), FRONT)
 
 
+def test_each_level_is_the_face_above_it_scaled_down(app):
+    """The tiles of every level, put back together, are the top level's face halved (Lanczos):
+    a tile in the wrong place or a level cut from the wrong face shows as a large difference."""
+    tileset = make_tileset(encode(gradient(4096, 2048), "JPEG", quality=92))
+    assert tileset.levels >= 3
+
+    def face(level: int, letter: str) -> Image.Image:
+        size = tileset.cube_size >> (tileset.levels - level)
+        whole = Image.new("RGB", (size, size))
+        count = math.ceil(size / tileset.tile_size)
+        for row in range(count):
+            for col in range(count):
+                tile = Image.open(io.BytesIO(tileset.tiles[f"{level}/{letter}{row}_{col}"])).convert("RGB")
+                whole.paste(tile, (col * tileset.tile_size, row * tileset.tile_size))
+        return whole
+
+    for letter in "fu":
+        top = face(tileset.levels, letter)
+        for level in range(1, tileset.levels):
+            own = face(level, letter)
+            scaled = top.resize(own.size, Image.Resampling.LANCZOS)
+            difference = sum(abs(a - b) for a, b in zip(own.tobytes(), scaled.tobytes(), strict=True))
+            assert difference / len(own.tobytes()) < 4, (letter, level)
+
+
 def test_no_camera_metadata_reaches_tiles_or_previews(app):
     image = gradient(2048, 1024)
     exif = Image.Exif()
