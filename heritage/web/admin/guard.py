@@ -102,6 +102,16 @@ def check_access() -> object | None:
     return None
 
 
+def media_in_scope(media):
+    """A media row (a photo, a panorama) found by its service, or 404 when there is none or it
+    has no site, 403 when its site is another unit's."""
+    if media is None or media.site is None:
+        abort(404)
+    if not can_act_on(g.user, media.site):
+        abort(403)
+    return media
+
+
 def site_in_scope(site_id: int) -> Site:
     """The site, or 404 when there is none, 403 when it is another unit's."""
     site = db.session.get(Site, site_id)

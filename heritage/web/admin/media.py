@@ -54,17 +54,12 @@ from heritage.web.admin.forms import (
     PhotoForm,
     PhotoUploadForm,
 )
-from heritage.web.admin.guard import allow, site_in_scope
+from heritage.web.admin.guard import allow, media_in_scope, site_in_scope
 from heritage.web.visitor import language_name
 
 
 def _photo_in_scope(photo_id: int) -> MediaFile:
-    photo = find_photo(db.session, photo_id)
-    if photo is None or photo.site is None:
-        abort(404)
-    if not can_act_on(g.user, photo.site):
-        abort(403)
-    return photo
+    return media_in_scope(find_photo(db.session, photo_id))
 
 
 def _job_in_scope(job_id: str):

@@ -14,7 +14,6 @@ from flask import Response, abort, current_app, flash, g, redirect, render_templ
 from flask_babel import gettext as _
 
 from heritage.accounts.models import Role
-from heritage.accounts.scope import can_act_on
 from heritage.extensions import db
 from heritage.media.images import MediaRefused
 from heritage.media.models import MediaFile
@@ -36,16 +35,11 @@ from heritage.media.tours import (
 )
 from heritage.web.admin import bp
 from heritage.web.admin.forms import ConfirmForm
-from heritage.web.admin.guard import allow
+from heritage.web.admin.guard import allow, media_in_scope
 
 
 def _panorama_in_scope(panorama_id: int) -> MediaFile:
-    panorama = find_panorama(db.session, panorama_id)
-    if panorama is None or panorama.site is None:
-        abort(404)
-    if not can_act_on(g.user, panorama.site):
-        abort(403)
-    return panorama
+    return media_in_scope(find_panorama(db.session, panorama_id))
 
 
 def _hotspot_in_scope(hotspot_id: int) -> SceneHotspot:
