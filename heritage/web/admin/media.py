@@ -70,6 +70,43 @@ def _job_in_scope(job_id: str):
     return job
 
 
+def submitted(field, submit):
+    """Run an upload's service: commit and return its result, or roll back and put the refusal
+    under the form's file field (None). One commit or one rollback per request."""
+    try:
+        result = submit()
+    except MediaRefused as refused:
+        db.session.rollback()
+        field.errors = [*field.errors, str(refused.message)]
+        return None
+    db.session.commit()  # sends the job to the worker
+    return result
+
+
+def narration_submitted(form: NarrationUploadForm, site: Site, scene_id: int | None = None) -> bool:
+    """The narration form's recording checked and queued (the site's, or a 360° scene's)."""
+    upload = form.recording.data
+    job_id = submitted(
+        form.recording,
+        lambda: submit_narration(
+            db.session,
+            app_storage(),
+            site,
+            form.lang.data,
+            upload.stream,
+            upload.filename,
+            form.credit.data,
+            form.licence.data,
+            current_app.config["LANGUAGES"],
+            user=g.user,
+            limits=NarrationLimits.from_config(current_app.config),
+            uploads_per_day=current_app.config["MEDIA_UPLOADS_PER_DAY"],
+            scene_id=scene_id,
+        ),
+    )
+    return job_id is not None
+
+
 def _narration_form(form: NarrationUploadForm | None = None) -> NarrationUploadForm:
     form = form or NarrationUploadForm()
     form.lang.choices = [(lang, language_name(lang)) for lang in current_app.config["LANGUAGES"]]
@@ -122,8 +159,9 @@ def upload_photo(site_id: int):
     wants_json = request.accept_mimetypes.best == "application/json"
     if form.validate_on_submit():
         upload = form.photo.data
-        try:
-            submitted = submit_photo(
+        photo = submitted(
+            form.photo,
+            lambda: submit_photo(
                 db.session,
                 app_storage(),
                 site,
@@ -135,14 +173,11 @@ def upload_photo(site_id: int):
                 user=g.user,
                 limits=PhotoLimits.from_config(current_app.config),
                 uploads_per_day=current_app.config["MEDIA_UPLOADS_PER_DAY"],
-            )
-        except MediaRefused as refused:
-            db.session.rollback()
-            form.photo.errors = [*form.photo.errors, str(refused.message)]
-        else:
-            db.session.commit()  # sends the job to the worker
+            ),
+        )
+        if photo is not None:
             if wants_json:
-                return jsonify(job=_job_json(job_status(submitted.job_id))), 202
+                return jsonify(job=_job_json(job_status(photo.job_id))), 202
             flash(_("Photo received: it is being prepared for visitors."))
             return redirect(url_for("admin.site_media", site_id=site.id), 303)
     if wants_json:
@@ -156,30 +191,9 @@ def upload_photo(site_id: int):
 def upload_narration(site_id: int):
     site = site_in_scope(site_id)
     form = _narration_form()
-    if form.validate_on_submit():
-        upload = form.recording.data
-        try:
-            submit_narration(
-                db.session,
-                app_storage(),
-                site,
-                form.lang.data,
-                upload.stream,
-                upload.filename,
-                form.credit.data,
-                form.licence.data,
-                current_app.config["LANGUAGES"],
-                user=g.user,
-                limits=NarrationLimits.from_config(current_app.config),
-                uploads_per_day=current_app.config["MEDIA_UPLOADS_PER_DAY"],
-            )
-        except MediaRefused as refused:
-            db.session.rollback()
-            form.recording.errors = [*form.recording.errors, str(refused.message)]
-        else:
-            db.session.commit()
-            flash(_("Recording received: the phone version is being made."))
-            return redirect(url_for("admin.site_media", site_id=site.id), 303)
+    if form.validate_on_submit() and narration_submitted(form, site):
+        flash(_("Recording received: the phone version is being made."))
+        return redirect(url_for("admin.site_media", site_id=site.id), 303)
     return _media_page(site, status=400, narration_form=form)
 
 
@@ -190,8 +204,9 @@ def upload_panorama(site_id: int):
     form = PanoramaUploadForm()
     if form.validate_on_submit():
         upload = form.panorama.data
-        try:
-            submit_panorama(
+        job_id = submitted(
+            form.panorama,
+            lambda: submit_panorama(
                 db.session,
                 app_storage(),
                 site,
@@ -203,12 +218,9 @@ def upload_panorama(site_id: int):
                 user=g.user,
                 limits=PanoramaLimits.from_config(current_app.config),
                 uploads_per_day=current_app.config["MEDIA_UPLOADS_PER_DAY"],
-            )
-        except MediaRefused as refused:
-            db.session.rollback()
-            form.panorama.errors = [*form.panorama.errors, str(refused.message)]
-        else:
-            db.session.commit()
+            ),
+        )
+        if job_id is not None:
             flash(_("Panorama received: its 360° tiles are being made."))
             return redirect(url_for("admin.site_media", site_id=site.id), 303)
     return _media_page(site, status=400, panorama_form=form)

@@ -10,14 +10,14 @@ from __future__ import annotations
 
 import re
 
-from flask import Response, abort, current_app, flash, g, redirect, render_template, request, url_for
+from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from heritage.accounts.models import Role
 from heritage.extensions import db
 from heritage.media.images import MediaRefused
 from heritage.media.models import MediaFile
-from heritage.media.narration import NarrationLimits, site_narrations, submit_narration
+from heritage.media.narration import site_narrations
 from heritage.media.scenes import scene_tile
 from heritage.media.storage import app_storage
 from heritage.media.tour_models import SceneHotspot
@@ -179,35 +179,14 @@ def scene_editor_tile(panorama_id: int, level: int, tile: str):
 @allow(Role.editor)
 def upload_scene_narration(panorama_id: int):
     """A recording that plays when this scene opens: the site narration's pipeline and limits."""
-    from heritage.web.admin.media import _narration_form
+    from heritage.web.admin.media import _narration_form, narration_submitted
 
     panorama = _panorama_in_scope(panorama_id)
     form = _narration_form()
-    if form.validate_on_submit():
-        upload = form.recording.data
-        try:
-            submit_narration(
-                db.session,
-                app_storage(),
-                panorama.site,
-                form.lang.data,
-                upload.stream,
-                upload.filename,
-                form.credit.data,
-                form.licence.data,
-                current_app.config["LANGUAGES"],
-                user=g.user,
-                limits=NarrationLimits.from_config(current_app.config),
-                uploads_per_day=current_app.config["MEDIA_UPLOADS_PER_DAY"],
-                scene_id=scene_settings(db.session, panorama).panorama_id,
-            )
-        except MediaRefused as refused:
-            db.session.rollback()
-            form.recording.errors = [*form.recording.errors, str(refused.message)]
-        else:
-            db.session.commit()
-            flash(_("Recording received: the phone version is being made."))
-            return _back(panorama.id, "narration")
+    scene_id = scene_settings(db.session, panorama).panorama_id
+    if form.validate_on_submit() and narration_submitted(form, panorama.site, scene_id):
+        flash(_("Recording received: the phone version is being made."))
+        return _back(panorama.id, "narration")
     return _scene_page(panorama, status=400, narration_form=form)
 
 
