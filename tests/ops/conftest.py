@@ -35,12 +35,12 @@ def _forget_scan_buffers():
         _live_buffers.discard(buffer)
 
 
-@pytest.fixture(params=BACKENDS)
-def fresh_url(request, tmp_path):
-    """A migrated, empty, committed database: a SQLite file, or a PostgreSQL schema of its own."""
-    if request.param == "sqlite":
+def migrated_database(backend: str, tmp_path: Path, revision: str = "head"):
+    """Yield the URL of a database migrated to `revision`: a SQLite file, or a PostgreSQL schema
+    of its own that is dropped afterwards."""
+    if backend == "sqlite":
         url = f"sqlite:///{tmp_path / 'ops.sqlite3'}"
-        upgrade(url)
+        upgrade(url, revision)
         yield url
         return
     schema = f"ops_{uuid.uuid4().hex[:10]}"
@@ -49,13 +49,19 @@ def fresh_url(request, tmp_path):
         conn.execute(text(f'CREATE SCHEMA "{schema}"'))
     url = make_url(PG_URL).update_query_dict({"options": f"-csearch_path={schema}"})
     url = url.render_as_string(hide_password=False)
-    upgrade(url)
+    upgrade(url, revision)
     try:
         yield url
     finally:
         with admin.begin() as conn:
             conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
         admin.dispose()
+
+
+@pytest.fixture(params=BACKENDS)
+def fresh_url(request, tmp_path):
+    """A migrated, empty, committed database: a SQLite file, or a PostgreSQL schema of its own."""
+    yield from migrated_database(request.param, tmp_path)
 
 
 def add_site(url: str) -> str:

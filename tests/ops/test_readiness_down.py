@@ -11,13 +11,12 @@ import uuid
 
 import pytest
 from alembic.script import ScriptDirectory
-from conftest import REDIS_URL, free_port
-from sqlalchemy import create_engine, make_url, text
+from conftest import REDIS_URL, free_port, migrated_database
 
 from heritage import create_app
 from heritage.extensions import db
 from heritage.migrate import alembic_config, upgrade
-from tests.conftest import BACKENDS, PG_URL
+from tests.conftest import BACKENDS
 from tests.media.conftest import s3_credentials, s3_server  # noqa: F401 - fixtures used here
 
 # The checks give up after 2 s (libpq's least connect_timeout); the whole answer stays well
@@ -56,25 +55,7 @@ def _previous_revision() -> str:
 @pytest.fixture(params=BACKENDS)
 def url_one_behind(request, tmp_path):
     """A database migrated to the revision before the code's head."""
-    revision = _previous_revision()
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'behind.sqlite3'}"
-        upgrade(url, revision)
-        yield url
-        return
-    schema = f"ops_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(PG_URL)
-    with admin.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    url = make_url(PG_URL).update_query_dict({"options": f"-csearch_path={schema}"})
-    url = url.render_as_string(hide_password=False)
-    upgrade(url, revision)
-    try:
-        yield url
-    finally:
-        with admin.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
+    yield from migrated_database(request.param, tmp_path, _previous_revision())
 
 
 def test_not_ready_one_migration_behind(url_one_behind, tmp_path):
