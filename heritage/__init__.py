@@ -15,7 +15,7 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 def create_app(test_config: dict | None = None) -> Flask:
     from heritage import config as settings
     from heritage.analytics import scans
-    from heritage.extensions import babel, csrf, db, limiter
+    from heritage.extensions import babel, confine_limiter, csrf, db, limiter
     from heritage.i18n import web as i18n_web
     from heritage.ops import content_version, health
     from heritage.web import register_web
@@ -45,6 +45,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     i18n_web.init_app(app)
     csrf.init_app(app)
     limiter.init_app(app)
+    confine_limiter(app)
     scans.init_app(app)
     register_web(app)
     health.init_app(app)

@@ -81,4 +81,5 @@ class Database:
 
         @app.teardown_appcontext
         def _remove_session(_exc):
-            self.session.remove()
+            if self.session.registry.has():  # most scans and cached pages never open one
+                self.session.remove()

@@ -26,10 +26,15 @@ def visitor_of(code: str, address: str | None, user_agent: str | None) -> str | 
     return salt.visitor(code, address, user_agent) if salt is not None else None
 
 
+def scan_row(code: str, site_id: int | None, lang: str, visitor: str | None) -> dict:
+    """What is stored of one scan (no address, no user agent: the visitor key only)."""
+    return {"code": code, "site_id": site_id, "lang": lang, "scanned_at": utcnow(), "visitor": visitor}
+
+
 def record_scan(
     session: Session, code: str, site_id: int | None, lang: str, visitor: str | None = None
 ) -> None:
-    row = {"code": code, "site_id": site_id, "lang": lang, "scanned_at": utcnow(), "visitor": visitor}
+    row = scan_row(code, site_id, lang, visitor)
     buffer = current_app.extensions.get(EXTENSION) if has_app_context() else None
     if buffer is None:
         ScanBuffer._write_in_request(session, row)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from flask import current_app, g, has_request_context, request
 
 from heritage.i18n.fallback import fallback_chain
@@ -15,13 +17,23 @@ def supported_languages() -> list[str]:
 
 
 def negotiate_request(explicit: str | None = None) -> Choice:
-    return negotiate(
-        supported_languages(),
-        current_app.config["DEFAULT_LANGUAGE"],
-        explicit=explicit if explicit is not None else request.args.get("lang"),
-        cookie=request.cookies.get(LANG_COOKIE),
-        accept_language=request.headers.get("Accept-Language"),
+    config = current_app.config
+    return negotiate_strings(
+        tuple(config["LANGUAGES"]),
+        config["DEFAULT_LANGUAGE"],
+        explicit if explicit is not None else request.args.get("lang"),
+        request.cookies.get(LANG_COOKIE),
+        request.headers.get("Accept-Language"),
     )
+
+
+@lru_cache(maxsize=1024)
+def negotiate_strings(
+    supported: tuple[str, ...], default: str, explicit: str | None, cookie: str | None, header: str | None
+) -> Choice:
+    """A plain function of strings, so its answers are kept: a tour group's phones send a handful
+    of Accept-Language values, parsed once each instead of on every scan."""
+    return negotiate(list(supported), default, explicit=explicit, cookie=cookie, accept_language=header)
 
 
 def select_locale() -> str:
@@ -40,7 +52,11 @@ def content_chain(lang: str) -> list[str]:
 
 def wants_traditional_chinese() -> bool:
     """The visitor's header asks for Traditional Chinese before any other Chinese."""
-    choice = negotiate(["zh"], "zh", accept_language=request.headers.get("Accept-Language"))
+    return wants_traditional_chinese_from(request.headers.get("Accept-Language"))
+
+
+def wants_traditional_chinese_from(accept_language: str | None) -> bool:
+    choice = negotiate_strings(("zh",), "zh", None, None, accept_language)
     return choice.source == "header" and choice.wanted_traditional
 
 

@@ -24,10 +24,15 @@ _METHODS = {"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"}
 _SAFE_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
 
 
+_JSON = json.JSONEncoder(
+    ensure_ascii=False
+)  # made once: json.dumps(..., ensure_ascii=False) makes one a call
+
+
 def json_line(created: float, level: str, logger: str, message: str, fields: dict) -> str:
     stamp = datetime.fromtimestamp(created, UTC).isoformat(timespec="milliseconds")
     line = {"time": stamp, "level": level, "logger": logger, "message": message, **fields}
-    return json.dumps(line, ensure_ascii=False)
+    return _JSON.encode(line)
 
 
 def plain_line(created: float, level: str, logger: str, message: str, fields: dict) -> str:
@@ -83,40 +88,73 @@ def _handler() -> logging.Handler:
     return handler
 
 
-def init_app(app: Flask) -> None:
-    _handler().setFormatter(JsonFormatter() if app.config["LOG_FORMAT"] == "json" else PlainFormatter())
-    trust_proxy_id = app.config["TRUSTED_PROXY_COUNT"] > 0
-    render = json_line if app.config["LOG_FORMAT"] == "json" else plain_line
-    timers: dict[tuple[str, str], object] = {}
+class RequestLog:
+    """How a request ends: its request id, its latency metric and its one log line. Flask's
+    hook below uses it, and so does the scan fast path (heritage/web/scan_fast_path.py)."""
 
-    def _start():
-        g.request_started = time.perf_counter()
-        given = request.headers.get(REQUEST_ID, "") if trust_proxy_id else ""
-        g.request_id = given if _SAFE_ID.fullmatch(given) else secrets.token_hex(16)
+    def __init__(self, render, trust_proxy_id: bool) -> None:
+        self.render = render
+        self.trust_proxy_id = trust_proxy_id
+        self._timers: dict[tuple[str, str], object] = {}
 
-    def _finish(response: Response) -> Response:
-        started = g.get("request_started") or time.perf_counter()
-        seconds = time.perf_counter() - started
-        request_id = g.get("request_id") or secrets.token_hex(16)
-        response.headers[REQUEST_ID] = request_id
+    def request_id(self, given: str | None) -> str:
+        """The proxy's id when a trusted proxy sent a well-formed one, else a new one."""
+        given = (given or "") if self.trust_proxy_id else ""
+        return given if _SAFE_ID.fullmatch(given) else secrets.token_hex(16)
+
+    def finished(
+        self,
+        request_id: str,
+        method: str,
+        route: str | None,
+        endpoint: str | None,
+        status: int,
+        seconds: float,
+    ) -> None:
         # Raw paths or made-up methods would make a metric per URL: label by route, known methods.
-        endpoint = request.endpoint or "unmatched"
-        method = request.method if request.method in _METHODS else "other"
-        timer = timers.get((endpoint, method))
+        endpoint = endpoint or "unmatched"
+        known_method = method if method in _METHODS else "other"
+        timer = self._timers.get((endpoint, known_method))
         if timer is None:
-            timer = timers[endpoint, method] = REQUEST_SECONDS.labels(endpoint, method)
+            timer = self._timers[endpoint, known_method] = REQUEST_SECONDS.labels(endpoint, known_method)
         timer.observe(seconds)
         fields = {
             "request_id": request_id,
-            "method": request.method,
-            "route": request.url_rule.rule if request.url_rule else None,
+            "method": method,
+            "route": route,
             "endpoint": endpoint,
-            "status": response.status_code,
+            "status": status,
             "duration_ms": round(seconds * 1000, 2),
         }
         # Written straight to stderr, not through `logging`: a LogRecord and its handler cost
         # several times the line itself, on every request (other records still use logging).
-        write_request_line(render(time.time(), "INFO", "heritage.request", "request", fields))
+        write_request_line(self.render(time.time(), "INFO", "heritage.request", "request", fields))
+
+
+def init_app(app: Flask) -> None:
+    _handler().setFormatter(JsonFormatter() if app.config["LOG_FORMAT"] == "json" else PlainFormatter())
+    render = json_line if app.config["LOG_FORMAT"] == "json" else plain_line
+    requests = app.extensions["heritage.request_log"] = RequestLog(
+        render, app.config["TRUSTED_PROXY_COUNT"] > 0
+    )
+
+    def _start():
+        g.request_started = time.perf_counter()
+        g.request_id = requests.request_id(request.headers.get(REQUEST_ID))
+
+    def _finish(response: Response) -> Response:
+        started = g.get("request_started") or time.perf_counter()
+        request_id = g.get("request_id") or secrets.token_hex(16)
+        response.headers[REQUEST_ID] = request_id
+        rule = request.url_rule
+        requests.finished(
+            request_id,
+            request.method,
+            rule.rule if rule else None,
+            request.endpoint,
+            response.status_code,
+            time.perf_counter() - started,
+        )
         return response
 
     # First in, so the clock starts before any other hook can refuse the request.

@@ -7,8 +7,11 @@ whose byte offsets name the uncompressed file.
 
 from __future__ import annotations
 
-from flask import Flask, Response, request
+from functools import lru_cache
+
+from flask import Flask, Response, current_app, request
 from flask_compress import Compress
+from flask_compress.flask_compress import _choose_algorithm, _compress_data
 
 COMPRESSED_TYPES = [
     "text/html",
@@ -23,15 +26,38 @@ COMPRESSED_TYPES = [
 ]
 
 
+ALGORITHMS = ("br", "gzip")
+MIN_SIZE = 500  # below one packet compression saves no round trip
+
+
+@lru_cache(maxsize=256)
+def choose_encoding(accept_encoding: str) -> str | None:
+    """The encoding Flask-Compress would choose for this Accept-Encoding (br, gzip or None)."""
+    return _choose_algorithm(ALGORITHMS, accept_encoding)
+
+
+def encoding_for(headers) -> str | None:
+    """For an answer compressed ahead (a cached page, compressed once, not per request): the
+    encoding to send, by the same rules as the hook below."""
+    if "Range" in headers:
+        return None
+    return choose_encoding(headers.get("Accept-Encoding", ""))
+
+
+def compress_body(data: bytes, algorithm: str, app: Flask | None = None) -> bytes:
+    """`data` compressed exactly as Flask-Compress compresses a response."""
+    return _compress_data(app or current_app, data, algorithm)
+
+
 def init_app(app: Flask) -> None:
     app.config.update(
         COMPRESS_REGISTER=False,  # our own hook below decides first
         COMPRESS_MIMETYPES=COMPRESSED_TYPES,
-        COMPRESS_ALGORITHM=["br", "gzip"],
+        COMPRESS_ALGORITHM=list(ALGORITHMS),
         COMPRESS_ALGORITHM_STREAMING=["br", "gzip"],
         COMPRESS_LEVEL=6,
         COMPRESS_BR_LEVEL=5,  # a 7 KB page in well under a millisecond
-        COMPRESS_MIN_SIZE=500,  # below one packet compression saves no round trip
+        COMPRESS_MIN_SIZE=MIN_SIZE,
     )
     compress = Compress(app)
 

@@ -10,6 +10,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from flask import Flask, Response, abort, redirect, request
+from flask.sessions import SecureCookieSessionInterface
 from markupsafe import Markup
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.serving import WSGIRequestHandler
@@ -57,11 +58,16 @@ def init_app(app: Flask) -> None:
     # written by the handler before the app's headers, so it can only be changed there.
     WSGIRequestHandler.version_string = _neutral_banner
 
+    app.session_interface = VisitorFriendlySessions()
+
     @app.before_request
     def _refuse_nul():
         # No URL of ours has a NUL in it, and PostgreSQL refuses one in any string: a 400 here
         # keeps every path and query parameter of every route from reaching the database with it.
-        if "\x00" in request.path or any("\x00" in k + v for k, v in request.args.items(multi=True)):
+        # The query is read raw: only "%00" (or a bare NUL) decodes to one, and parsing it here
+        # would cost every request.
+        query = request.query_string
+        if "\x00" in request.path or b"%00" in query or b"\x00" in query:
             abort(400)
 
     @app.context_processor
@@ -69,22 +75,45 @@ def init_app(app: Flask) -> None:
         # Inlined so the first paint needs no second request on a weak signal.
         return {"critical_css": Markup(css)}
 
+    common = [
+        ("Referrer-Policy", "strict-origin-when-cross-origin"),
+        ("X-Content-Type-Options", "nosniff"),
+        ("X-Frame-Options", "DENY"),
+        ("Permissions-Policy", "camera=(), microphone=(), geolocation=(self)"),
+    ]
+    if production:
+        # includeSubDomains covers hosts under PUBLIC_BASE_URL's host only, all of them ours.
+        common.append(("Strict-Transport-Security", "max-age=31536000; includeSubDomains"))
+    # Each response gets the headers a view has not set itself (one pass over what it has set).
+    page_headers = [(key.lower(), key, value) for key, value in [("Content-Security-Policy", csp), *common]]
+    map_headers = [
+        (key.lower(), key, value) for key, value in [("Content-Security-Policy", map_csp), *common]
+    ]
+    # The same headers for the scan fast path, which answers without Flask's hooks.
+    app.extensions["heritage.page_headers"] = [(key, value) for _lowered, key, value in page_headers]
+
     @app.after_request
     def _headers(response: Response) -> Response:
         headers = response.headers
         view = app.view_functions.get(request.endpoint) if request.endpoint else None
-        headers.setdefault(
-            "Content-Security-Policy", map_csp if getattr(view, "allows_map_tiles", False) else csp
-        )
-        headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
-        headers.setdefault("X-Content-Type-Options", "nosniff")
-        headers.setdefault("X-Frame-Options", "DENY")
-        headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=(self)")
-        if production:
-            # includeSubDomains covers hosts under PUBLIC_BASE_URL's host only, all of them ours.
-            headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
-        _host_free_location(response)
+        wanted = map_headers if getattr(view, "allows_map_tiles", False) else page_headers
+        present = {key.lower() for key, _value in headers.items()}
+        for lowered, key, value in wanted:
+            if lowered not in present:
+                headers.add(key, value)
+        if "location" in present:
+            _host_free_location(response)
         return response
+
+
+class VisitorFriendlySessions(SecureCookieSessionInterface):
+    """Flask's signed-cookie session, read only when the cookie is there: visitors never have
+    one (only the back office signs in), and building the signer on every scan costs."""
+
+    def open_session(self, app: Flask, request):
+        if app.secret_key and not request.cookies.get(self.get_cookie_name(app)):
+            return self.session_class()
+        return super().open_session(app, request)
 
 
 def _neutral_banner(handler) -> str:

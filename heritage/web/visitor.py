@@ -5,11 +5,24 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import cached_property
 from urllib.parse import urlsplit
 
 from babel import Locale
-from flask import Blueprint, abort, current_app, g, make_response, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    g,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
+from werkzeug.http import http_date
 
 from heritage.analytics.scans import record_scan, visitor_of
 from heritage.extensions import db
@@ -33,6 +46,8 @@ from heritage.sites.services import scan_target, site_for_slug
 from heritage.sites.visibility import is_viewable, shown_parent
 from heritage.trails.queries import trail_for_code
 from heritage.web import formatting
+from heritage.web.compression import MIN_SIZE as COMPRESS_MIN_SIZE
+from heritage.web.compression import compress_body, encoding_for
 from heritage.web.labels import (
     HERITAGE_TYPE_LABELS,
     KIND_EXPLANATIONS,
@@ -192,7 +207,9 @@ def scan(code: str):
     if request.method != "HEAD" and current_app.extensions["heritage.scan_limit"].counts(request.remote_addr):
         visitor = visitor_of(target.code, request.remote_addr, request.user_agent.string)
         record_scan(db.session, code=target.code, site_id=target.site_id, lang=choice.lang, visitor=visitor)
-        db.session.commit()
+        # A buffered scan (the default) opens no session and leaves nothing to commit.
+        if db.session.registry.has() and db.session().in_transaction():
+            db.session.commit()
     if target.site_id is None:
         # Not a site's code: a trail's own plaque opens the trail page, answered like a site's.
         trail = trail_for_code(db.session, target.code)
@@ -215,9 +232,7 @@ def scan(code: str):
     page = _site_page(choice.lang, target.slug, choice.lang == "zh" and wants_traditional_chinese())
     if not isinstance(page, RenderedPage):
         return _uncached(page)
-    response = _page_response(page)
-    for header in ("ETag", "Last-Modified"):  # never revalidated: nothing keeps it
-        response.headers.pop(header, None)
+    response = _page_response(page, revalidated=False)  # nothing keeps it
     response.headers["Cache-Control"] = "private, no-store"
     response.headers["Vary"] = "Accept-Language, Cookie"
     response.headers["Content-Location"] = url_for("visitor.site_page", lang=choice.lang, slug=page.slug)
@@ -304,15 +319,44 @@ class RenderedPage:
     code: str
     updated_at: datetime | None
 
-    @property
+    # Worked out once per rendered page, not on every answer the page cache gives.
+    @cached_property
+    def body(self) -> bytes:
+        return self.html.encode("utf-8")
+
+    @cached_property
     def etag(self) -> str:
-        return hashlib.sha256(self.html.encode("utf-8")).hexdigest()[:20]
+        return hashlib.sha256(self.body).hexdigest()[:20]
+
+    @cached_property
+    def last_modified(self) -> str | None:
+        return http_date(self.updated_at) if self.updated_at is not None else None
+
+    @cached_property
+    def _encoded(self) -> dict[str, bytes]:
+        return {}
+
+    def encoded(self, algorithm: str, app=None) -> bytes:
+        """The page compressed with `algorithm`, once per cached page rather than per request:
+        compressing a page costs more than answering it from the cache."""
+        body = self._encoded.get(algorithm)
+        if body is None:
+            body = self._encoded[algorithm] = compress_body(self.body, algorithm, app)
+        return body
 
 
-def _page_response(page: RenderedPage):
-    response = make_response(page.html)
-    response.set_etag(page.etag)
-    response.last_modified = page.updated_at
+def _page_response(page: RenderedPage, revalidated: bool = True) -> Response:
+    """The page's response, compressed as the client accepts; `revalidated=False` leaves out
+    ETag and Last-Modified (the scan answer, which nothing keeps)."""
+    algorithm = encoding_for(request.headers) if len(page.body) >= COMPRESS_MIN_SIZE else None
+    response = Response(page.encoded(algorithm) if algorithm else page.body, mimetype="text/html")
+    if algorithm:
+        response.headers["Content-Encoding"] = algorithm
+    if revalidated:
+        # Flask-Compress's strong validator per encoding, as for any response it compresses.
+        response.set_etag(f"{page.etag}:{algorithm}" if algorithm else page.etag)
+        if page.last_modified is not None:
+            response.headers["Last-Modified"] = page.last_modified
     # Lets the service worker file this page under its plaque URL too (a later offline scan).
     response.headers["Heritage-Plaque-Code"] = page.code
     return response
