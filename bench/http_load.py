@@ -29,6 +29,9 @@ LOGS = ROOT / "bench" / "out" / "http"
 ACCEPT_LANGUAGE = "vi-VN,vi;q=0.9,en;q=0.8"
 PG_SCHEMAS = ("bench_demo", "bench_large")
 UNITS = {"us": 1e-3, "ms": 1.0, "s": 1000.0}
+# gunicorn master pid by base URL: its workers' CPU time is read around each wrk run.
+SERVER_PIDS: dict[str, int] = {}
+TICKS = os.sysconf("SC_CLK_TCK")
 
 
 def code_and_count(url: str, slug: str) -> tuple[str, int]:
@@ -79,6 +82,7 @@ def start_server(
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline and process.poll() is None:
         if answers(port):
+            SERVER_PIDS[f"http://127.0.0.1:{port}"] = process.pid
             return process, f"http://127.0.0.1:{port}"
         time.sleep(0.2)
     stop_server(process)
@@ -95,9 +99,35 @@ def stop_server(process: subprocess.Popen) -> None:
             process.wait(timeout=5)
 
 
-def wrk(url: str, seconds: int, connections: int, script: Path | None = None) -> tuple[float, float, int]:
-    """(requests per second, median latency in ms, failed requests) from one wrk run; `script`:
-    a Lua file choosing each request's path."""
+def server_cpu_seconds(url: str) -> float:
+    """User + system CPU seconds used so far by the gunicorn serving `url` and its workers: per
+    request, a figure the other jobs on a shared machine barely move (throughput they do)."""
+    pid = next(pid for base, pid in SERVER_PIDS.items() if url.startswith(base + "/"))
+    pids = [pid]
+    for children in Path(f"/proc/{pid}/task").glob("*/children"):
+        pids += [int(child) for child in children.read_text().split()]
+    ticks = 0
+    for each in pids:
+        try:
+            fields = Path(f"/proc/{each}/stat").read_text().rsplit(")", 1)[1].split()
+        except FileNotFoundError:  # a worker that just ended
+            continue
+        ticks += int(fields[11]) + int(fields[12])  # utime, stime
+    return ticks / TICKS
+
+
+def measured_run(url: str, seconds: int, connections: int) -> tuple[float, float, int, float]:
+    """wrk's figures plus the server's CPU microseconds per request."""
+    before = server_cpu_seconds(url)
+    rps, p50, failed, requests = wrk(url, seconds, connections)
+    return rps, p50, failed, (server_cpu_seconds(url) - before) / max(requests, 1) * 1e6
+
+
+def wrk(
+    url: str, seconds: int, connections: int, script: Path | None = None
+) -> tuple[float, float, int, int]:
+    """(requests per second, median latency in ms, failed requests, requests) from one wrk run;
+    `script`: a Lua file choosing each request's path."""
     command = ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--latency"]
     if script:
         command += ["-s", str(script)]
@@ -111,7 +141,8 @@ def wrk(url: str, seconds: int, connections: int, script: Path | None = None) ->
     bad = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     sockets = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
     failed = (int(bad.group(1)) if bad else 0) + (sum(map(int, sockets.groups())) if sockets else 0)
-    return rps, float(value) * UNITS[unit], failed
+    requests = int(re.search(r"(\d+) requests in", out).group(1))
+    return rps, float(value) * UNITS[unit], failed, requests
 
 
 def start_targets(args, work: Path, servers: list, notes: list) -> list[tuple[str, str, tuple | None, str]]:
@@ -153,26 +184,33 @@ def start_targets(args, work: Path, servers: list, notes: list) -> list[tuple[st
     return [("hello world", base + "/", None, ""), *targets]
 
 
-def report(targets: list, runs: dict[str, list[tuple[float, float, int]]], notes: list[str]) -> None:
-    """Medians over rounds; each figure against hello-world, and the large database against the demo one."""
+def report(targets: list, runs: dict[str, list[tuple[float, float, int, float]]], notes: list[str]) -> None:
+    """Medians over rounds; each figure against hello-world, and the large database against the demo one.
+
+    Two ratios: throughput (what the goal names; moves with whatever else the machine runs) and
+    the servers' CPU time per request (hello-world's over the target's; steady under load)."""
     medians = {
-        label: [statistics.median(run[i] for run in got) for i in (0, 1)] for label, got in runs.items()
+        label: [statistics.median(run[i] for run in got) for i in (0, 1, 3)] for label, got in runs.items()
     }
-    hello = medians["hello world"][0]
+    hello, hello_cpu = medians["hello world"][0], medians["hello world"][2]
     width = max(len(label) for label in medians)
     print(
-        f"\n{'target':<{width}}  {'req/s':>7}  {'range req/s':>11}  {'p50 ms':>6}  {'vs hello':>8}  {'failed':>6}"
+        f"\n{'target':<{width}}  {'req/s':>7}  {'range req/s':>11}  {'p50 ms':>6}  {'vs hello':>8}"
+        f"  {'CPU us/req':>10}  {'CPU vs hello':>12}  {'failed':>6}"
     )
-    for label, (rps, ms) in medians.items():
+    for label, (rps, ms, cpu) in medians.items():
         spread = f"{min(run[0] for run in runs[label]):.0f}-{max(run[0] for run in runs[label]):.0f}"
         failed = sum(run[2] for run in runs[label])
-        print(f"{label:<{width}}  {rps:>7.0f}  {spread:>11}  {ms:>6.2f}  {rps / hello:>7.2f}x  {failed:>6}")
+        print(
+            f"{label:<{width}}  {rps:>7.0f}  {spread:>11}  {ms:>6.2f}  {rps / hello:>7.2f}x"
+            f"  {cpu:>10.0f}  {hello_cpu / cpu:>11.2f}x  {failed:>6}"
+        )
     if any(size == "large" for *_rest, size in targets):
         print("\nLarge database vs demo database (goal: at most 1.2x slower)")
     by_key = {(key, size): label for label, _url, key, size in targets if key}
     for (key, size), large in by_key.items():
         if size == "large" and (key, "small") in by_key:
-            (rps_s, ms_s), (rps_l, ms_l) = medians[by_key[(key, "small")]], medians[large]
+            (rps_s, ms_s, _cpu_s), (rps_l, ms_l, _cpu_l) = medians[by_key[(key, "small")]], medians[large]
             print(
                 f"  {key[1]} ({key[0]}): p50 latency x{ms_l / ms_s:.2f}, time per request x{rps_s / rps_l:.2f}"
             )
@@ -224,10 +262,10 @@ def main() -> int:
         )
         for _label, url, _key, _size in targets:
             wrk(url, args.warmup, args.connections)
-        runs: dict[str, list[tuple[float, float, int]]] = {target[0]: [] for target in targets}
+        runs: dict[str, list[tuple[float, float, int, float]]] = {target[0]: [] for target in targets}
         for n in range(args.rounds):
             for label, url, _key, _size in targets:
-                runs[label].append(wrk(url, args.duration, args.connections))
+                runs[label].append(measured_run(url, args.duration, args.connections))
             print(f"  round {n + 1}/{args.rounds} done", flush=True)
     finally:
         for process in servers:

@@ -24,6 +24,7 @@ def register_web(app: Flask) -> None:
         media,
         offline,
         offline_packs,
+        scan_fast_path,
         security,
         seo,
         static_files,
@@ -35,6 +36,8 @@ def register_web(app: Flask) -> None:
     # are never redirected to "/favicon.ico/" as if they were a language.
     app.url_map.converters["lang"] = LanguageConverter
 
+    # Wrapped first, so ProxyFix (in security) sits in front of it and it sees client addresses.
+    scan_fast_path.init_app(app)
     security.init_app(app)
     static_files.init_app(app)
     compression.init_app(app)
