@@ -11,8 +11,9 @@ from __future__ import annotations
 import os
 
 import pytest
-from conftest import add_site, get
 from sqlalchemy import create_engine, select, text
+
+from tests.ops.conftest import add_site, get
 
 # This helper's own Redis database (tests elsewhere use 6): the version key and the scan queue.
 REDIS_URL = os.environ.get("TEST_CACHE_REDIS_URL", "redis://127.0.0.1:6379/10")

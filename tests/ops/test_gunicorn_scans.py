@@ -16,7 +16,8 @@ from concurrent.futures import ThreadPoolExecutor
 from http.client import HTTPException
 
 import pytest
-from conftest import REDIS_URL, add_site, count_scans, get
+
+from tests.ops.conftest import REDIS_URL, add_site, count_scans, get
 
 MODES = ["memory", "redis"]
 

@@ -16,7 +16,8 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, add_site, count_scans, free_port, get
+
+from tests.ops.conftest import ROOT, add_site, count_scans, free_port, get
 
 pytestmark = pytest.mark.skipif(not shutil.which("nginx"), reason="nginx missing: make test installs it")
 sys.path.insert(0, str(ROOT / "deploy"))

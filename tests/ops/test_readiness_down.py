@@ -11,13 +11,13 @@ import uuid
 
 import pytest
 from alembic.script import ScriptDirectory
-from conftest import REDIS_URL, free_port, migrated_database
 
 from heritage import create_app
 from heritage.extensions import db
 from heritage.migrate import alembic_config, upgrade
 from tests.conftest import BACKENDS
 from tests.media.conftest import s3_credentials, s3_server  # noqa: F401 - fixtures used here
+from tests.ops.conftest import REDIS_URL, free_port, migrated_database
 
 # The checks give up after 2 s (libpq's least connect_timeout); the whole answer stays well
 # under what a load balancer's probe waits.

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import json
 
-from conftest import REDIS_URL, add_site, free_port
-
 from heritage import create_app
 from heritage.extensions import db
+from tests.ops.conftest import REDIS_URL, add_site, free_port
 
 
 def _client(url: str, **config):

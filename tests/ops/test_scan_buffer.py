@@ -6,12 +6,12 @@ import threading
 import time
 from datetime import UTC, datetime
 
-from conftest import REDIS_URL, add_site, count_scans, free_port
 from sqlalchemy import create_engine
 
 from heritage import create_app
 from heritage.analytics.buffer import QUEUE_KEY, ScanBuffer, _encode
 from heritage.extensions import db
+from tests.ops.conftest import REDIS_URL, add_site, count_scans, free_port
 
 
 def _app(url: str, **config):

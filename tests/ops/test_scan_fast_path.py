@@ -6,11 +6,11 @@ import gzip
 
 import brotli
 import pytest
-from conftest import add_site, count_scans
 
 from heritage import create_app
 from heritage.extensions import db
 from heritage.web.scan_fast_path import ScanFastPath
+from tests.ops.conftest import add_site, count_scans
 
 
 def _app(url: str, **config):

@@ -9,13 +9,13 @@ import io
 import uuid
 
 import pytest
-from conftest import PG_URL
 from PIL import Image
 from sqlalchemy import create_engine, make_url, text
 
 from heritage import create_app
 from heritage.extensions import db
 from heritage.migrate import upgrade
+from tests.ops.conftest import PG_URL
 
 API_PATHS = [
     "/api/v1/sites?per_page=100&lang=vi",
