@@ -49,20 +49,38 @@ _live_buffers: weakref.WeakSet[ScanBuffer] = weakref.WeakSet()
 
 def _encode(row: dict) -> str:
     return json.dumps(
-        [row["code"], row["site_id"], row["lang"], row["scanned_at"].timestamp(), row.get("visitor")]
+        [
+            row["code"],
+            row["site_id"],
+            row["lang"],
+            row["scanned_at"].timestamp(),
+            row.get("visitor"),
+            row.get("receipt"),
+        ]
     )
 
 
 def _decode(raw: bytes) -> dict:
-    # Four fields: queued by a process from before visitor keys; the scan counts without one.
+    # Fewer fields: queued by a process from before visitor keys or receipts; the scan counts.
     code, site_id, lang, stamp, *rest = json.loads(raw)
+    rest += [None, None]
     return {
         "code": code,
         "site_id": site_id,
         "lang": lang,
         "scanned_at": datetime.fromtimestamp(stamp, UTC),
-        "visitor": rest[0] if rest else None,
+        "visitor": rest[0],
+        "receipt": rest[1],
     }
+
+
+def _insert_once(dialect: str):
+    """INSERT that skips a scan whose receipt is already written (both databases say it alike)."""
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as dialect_insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert as dialect_insert
+    return dialect_insert(Scan).on_conflict_do_nothing(index_elements=["receipt"])
 
 
 class ScanBuffer:
@@ -183,7 +201,7 @@ class ScanBuffer:
         """Under the shared lock: read a batch, write it, then trim it off the queue's head.
 
         At least once: a process killed between the commit and the trim (microseconds) leaves that
-        batch to be written again; one killed before the commit loses nothing.
+        batch to be read again; its receipts make the second write add nothing.
         """
         token = uuid.uuid4().hex
         deadline = time.monotonic() + lock_wait
@@ -209,7 +227,7 @@ class ScanBuffer:
 
     def _write(self, rows: list[dict]) -> None:
         with self.engine.begin() as connection:
-            connection.execute(_INSERT_SCAN, rows)
+            connection.execute(_insert_once(connection.dialect.name), rows)
 
 
 def flush_all(wait_seconds: float = 5.0) -> int:

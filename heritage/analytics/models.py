@@ -14,7 +14,10 @@ from heritage.sites.models import utcnow
 
 class Scan(Base):
     __tablename__ = "scans"
-    __table_args__ = (Index("ix_scans_site_time", "site_id", "scanned_at"),)
+    __table_args__ = (
+        Index("ix_scans_site_time", "site_id", "scanned_at"),
+        Index("ux_scans_receipt", "receipt", unique=True),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(5))
@@ -25,3 +28,6 @@ class Scan(Base):
     # HMAC of (site, address, user agent) under that day's salt, which is never stored: after the
     # day it links to no one. None when unknown (older scans, salt store down).
     visitor: Mapped[str | None] = mapped_column(String(32))
+    # Drawn when the scan is answered: a scan handed to the database twice (a Redis reply lost,
+    # a batch read again after a failed trim) is written once. None on older rows.
+    receipt: Mapped[str | None] = mapped_column(String(22))

@@ -7,6 +7,7 @@ request's transaction, or in a batch a moment later. Without an app, the row is 
 from __future__ import annotations
 
 import atexit
+import secrets
 
 from flask import current_app, has_app_context
 from sqlalchemy.orm import Session
@@ -27,8 +28,16 @@ def visitor_of(code: str, address: str | None, user_agent: str | None) -> str | 
 
 
 def scan_row(code: str, site_id: int | None, lang: str, visitor: str | None) -> dict:
-    """What is stored of one scan (no address, no user agent: the visitor key only)."""
-    return {"code": code, "site_id": site_id, "lang": lang, "scanned_at": utcnow(), "visitor": visitor}
+    """What is stored of one scan (no address, no user agent: the visitor key only), with the
+    receipt that keeps it from being written twice."""
+    return {
+        "code": code,
+        "site_id": site_id,
+        "lang": lang,
+        "scanned_at": utcnow(),
+        "visitor": visitor,
+        "receipt": secrets.token_urlsafe(16),
+    }
 
 
 def record_scan(

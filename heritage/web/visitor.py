@@ -202,22 +202,34 @@ def scan(code: str):
             targets.put(canonical, target, version)
     if target is None:
         return _uncached(make_response(render_template("visitor/unknown_code.html", code=code), 404))
-    # HEAD is what link checkers and chat previews send: answered, never counted. A client over
-    # SCAN_LIMIT_PER_MINUTE still gets its page, without adding to the count.
+    response = _scan_answer(target, choice.lang)
+    # Counted once its answer is ready: a scan whose page failed (the database restarting) got an
+    # error, not a count. HEAD is what link checkers and chat previews send: answered, never
+    # counted. A client over SCAN_LIMIT_PER_MINUTE still gets its page, without adding to the count.
     if request.method != "HEAD" and current_app.extensions["heritage.scan_limit"].counts(request.remote_addr):
+        _end_transaction()  # SQLite: end the page's reads before writing (see above)
         visitor = visitor_of(target.code, request.remote_addr, request.user_agent.string)
         record_scan(db.session, code=target.code, site_id=target.site_id, lang=choice.lang, visitor=visitor)
-        # A buffered scan (the default) opens no session and leaves nothing to commit.
-        if db.session.registry.has() and db.session().in_transaction():
-            db.session.commit()
+        _end_transaction()
+    return response
+
+
+def _end_transaction() -> None:
+    # A buffered scan of a cached page (the usual case) opens no session: nothing to commit.
+    if db.session.registry.has() and db.session().in_transaction():
+        db.session.commit()
+
+
+def _scan_answer(target, lang: str):
+    """The answer to a scan of a known code: the site's page, a trail's, or why there is none."""
     if target.site_id is None:
         # Not a site's code: a trail's own plaque opens the trail page, answered like a site's.
         trail = trail_for_code(db.session, target.code)
-        page = trail_page_response(trail.slug, choice.lang) if trail is not None else None
+        page = trail_page_response(trail.slug, lang) if trail is not None else None
         if page is not None:
             page.headers["Cache-Control"] = "private, no-store"
             page.headers["Vary"] = "Accept-Language, Cookie"
-            page.headers["Content-Location"] = url_for("trails.trail_page", lang=choice.lang, slug=trail.slug)
+            page.headers["Content-Location"] = url_for("trails.trail_page", lang=lang, slug=trail.slug)
             return page
         if trail is not None:
             page = render_template("visitor/unknown_code.html", code=target.code, not_ready=True)
@@ -229,13 +241,13 @@ def scan(code: str):
         return _uncached(make_response(page, 410 if target.slug is None else 404))
     # The page itself, not a redirect: on one bar of signal a redirect costs a whole round trip.
     # Our script puts the canonical URL in the address bar; shared caches never keep this answer.
-    page = _site_page(choice.lang, target.slug, choice.lang == "zh" and wants_traditional_chinese())
+    page = _site_page(lang, target.slug, lang == "zh" and wants_traditional_chinese())
     if not isinstance(page, RenderedPage):
         return _uncached(page)
     response = _page_response(page, revalidated=False)  # nothing keeps it
     response.headers["Cache-Control"] = "private, no-store"
     response.headers["Vary"] = "Accept-Language, Cookie"
-    response.headers["Content-Location"] = url_for("visitor.site_page", lang=choice.lang, slug=page.slug)
+    response.headers["Content-Location"] = url_for("visitor.site_page", lang=lang, slug=page.slug)
     return response
 
 

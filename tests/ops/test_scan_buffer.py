@@ -6,6 +6,7 @@ import threading
 import time
 from datetime import UTC, datetime
 
+import redis
 from sqlalchemy import create_engine
 
 from heritage import create_app
@@ -112,3 +113,56 @@ def test_a_full_buffer_drops_scans_and_says_so(fresh_url, monkeypatch):
     _scan(app, code, 5)  # every visitor still gets the page
     assert buffer.depth() == 3
     assert JOB_FAILURES.labels("scan_buffer_full")._value.get() == before + 2
+
+
+def test_a_batch_read_again_after_a_failed_trim_is_written_once(fresh_url, redis_client):
+    """Redis stopping between a batch's commit and its trim leaves the batch to be read again."""
+    code = add_site(fresh_url)
+    app, buffer = _app(fresh_url, SCAN_FLUSH_SECONDS=60, REDIS_URL=REDIS_URL)
+    _scan(app, code, 5)
+    trim = buffer.redis.ltrim
+
+    def trim_fails_once(*args):
+        buffer.redis.ltrim = trim
+        raise redis.exceptions.ConnectionError("Redis stopped")
+
+    buffer.redis.ltrim = trim_fails_once
+    assert buffer.flush() == 0 and count_scans(fresh_url) == 5  # committed, not trimmed
+    assert redis_client.llen(QUEUE_KEY) == 5
+    buffer.flush()  # the same five again: their receipts are written already
+    assert count_scans(fresh_url) == 5 and redis_client.llen(QUEUE_KEY) == 0
+
+
+def test_a_push_whose_reply_was_lost_is_written_once(fresh_url, redis_client):
+    """Redis applied the RPUSH, the reply never came: the scan is held in memory as well."""
+    code = add_site(fresh_url)
+    app, buffer = _app(fresh_url, SCAN_FLUSH_SECONDS=60, REDIS_URL=REDIS_URL)
+    push = buffer.redis.rpush
+
+    def push_then_lose_the_reply(*args):
+        push(*args)
+        raise redis.exceptions.TimeoutError("no reply")
+
+    buffer.redis.rpush = push_then_lose_the_reply
+    _scan(app, code, 1)
+    assert redis_client.llen(QUEUE_KEY) == 1 and buffer.depth() == 1  # in both places
+    buffer._redis_down_until = 0.0
+    buffer.flush()
+    assert count_scans(fresh_url) == 1 and redis_client.llen(QUEUE_KEY) == 0
+
+
+def test_a_scan_whose_page_failed_is_not_counted(fresh_url, monkeypatch):
+    from sqlalchemy.exc import OperationalError
+
+    from heritage.web import visitor
+
+    code = add_site(fresh_url)
+    app, buffer = _app(fresh_url, SCAN_FLUSH_SECONDS=60)
+
+    def database_restarting(*args):
+        raise OperationalError("SELECT", {}, Exception("the database system is shutting down"))
+
+    monkeypatch.setattr(visitor, "_site_page", database_restarting)
+    response = app.test_client().get(f"/q/{code}")
+    assert response.status_code == 503
+    assert buffer.depth() == 0 and buffer.flush() == 0 and count_scans(fresh_url) == 0

@@ -92,8 +92,10 @@ def test_scan_is_case_insensitive_and_records_without_personal_data(client, sess
     scans = _scans(session)
     assert [(s.code, s.site_id, s.lang) for s in scans] == [(code, site.id, "ko")] * 3
     columns = {c["name"] for c in inspect(session.get_bind()).get_columns("scans")}
-    # `visitor`: a keyed hash under a salt that is gone after its day (analytics/visitors.py).
-    assert columns == {"id", "code", "site_id", "scanned_at", "lang", "visitor"}
+    # `visitor`: a keyed hash under a salt that is gone after its day (analytics/visitors.py);
+    # `receipt`: random, drawn per scan, so a scan handed over twice is written once.
+    assert columns == {"id", "code", "site_id", "scanned_at", "lang", "visitor", "receipt"}
+    assert len({s.receipt for s in scans}) == 3 and all(len(s.receipt) == 22 for s in scans)
     assert len({s.visitor for s in scans}) == 1 and scans[0].visitor is not None
     stored = " ".join(str(getattr(s, c)) for s in scans for c in columns)
     assert "203.0.113.9" not in stored and "Mozilla" not in stored

@@ -75,7 +75,7 @@ def test_trusted_proxy_gives_the_client_address():
 def test_the_address_is_never_stored(app):
     columns = {c["name"] for c in inspect(db.engine).get_columns("scans")}
     # `visitor` is a keyed hash whose daily salt is never stored (tests/analytics/test_visitors.py).
-    assert columns == {"id", "code", "site_id", "scanned_at", "lang", "visitor"}
+    assert columns == {"id", "code", "site_id", "scanned_at", "lang", "visitor", "receipt"}
 
 
 def test_limit_shared_through_real_redis():
