@@ -116,8 +116,35 @@ class ScanBuffer:
                 SCANS_RECORDED.labels("redis").inc()
                 return
             except Exception:  # noqa: BLE001 - Redis down must not cost the visitor a page or the scan
-                self._redis_down_until = time.monotonic() + REDIS_RETRY_SECONDS
-                log.warning("scan queue (Redis) unavailable; holding scans in memory", exc_info=True)
+                self._redis_unavailable()
+        self._hold(row)
+
+    @property
+    def queues_in_redis(self) -> bool:
+        return self.redis is not None and time.monotonic() >= self._redis_down_until
+
+    def add_reading(self, row: dict, key: str) -> bytes | None:
+        """Queue `row` (Redis mode) and read `key` in the same round trip: the scan fast path
+        learns the content version with no second trip. The key's value, or None when Redis
+        failed; the scan is then held in memory (if the push did land after all, its receipt
+        keeps it from being written twice)."""
+        self.ensure_running()
+        try:
+            pushed, value = (
+                self.redis.pipeline(transaction=False).rpush(QUEUE_KEY, _encode(row)).get(key).execute()
+            )
+        except Exception:  # noqa: BLE001 - Redis down must not cost the visitor a page or the scan
+            self._redis_unavailable()
+            self._hold(row)
+            return None
+        SCANS_RECORDED.labels("redis").inc()
+        return value if value is not None else b"0"
+
+    def _redis_unavailable(self) -> None:
+        self._redis_down_until = time.monotonic() + REDIS_RETRY_SECONDS
+        log.warning("scan queue (Redis) unavailable; holding scans in memory", exc_info=True)
+
+    def _hold(self, row: dict) -> None:
         with self._rows_lock:
             if len(self._rows) >= MAX_HELD:
                 # The database has been gone for minutes: keep the process alive, count the loss.

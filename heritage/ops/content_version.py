@@ -53,6 +53,7 @@ class ContentVersion:
 
     def __init__(self, redis_url: str = "") -> None:
         self._local = 0
+        self._last_shared: int | None = None
         self._lock = threading.Lock()
         self._redis_down_until = 0.0
         self.redis = None
@@ -75,7 +76,21 @@ class ContentVersion:
             self._redis_down_until = time.monotonic() + REDIS_RETRY_SECONDS
             log.warning("content version (Redis) unavailable; public caches bypassed", exc_info=True)
             return None
+        self._last_shared = shared
         return (shared, self._local)
+
+    def guess(self) -> Version | None:
+        """The version as this process last read it, with its own changes since: what the next
+        read will almost always say. The scan fast path checks it in the round trip it makes
+        anyway (see `from_shared`); nothing may be served on a guess alone."""
+        if self.redis is None:
+            return (0, self._local)
+        return None if self._last_shared is None else (self._last_shared, self._local)
+
+    def from_shared(self, raw: bytes | str | int) -> Version:
+        """The version, given the shared key's value as read by someone else's round trip."""
+        self._last_shared = int(raw)
+        return (self._last_shared, self._local)
 
     def bump(self) -> None:
         with self._lock:

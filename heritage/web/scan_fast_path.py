@@ -21,12 +21,15 @@ from heritage.analytics.scans import EXTENSION as SCAN_BUFFER
 from heritage.analytics.scans import SALT_EXTENSION, scan_row
 from heritage.i18n.web import negotiate_strings, wants_traditional_chinese_from
 from heritage.ops.content_version import EXTENSION as CONTENT_VERSION
+from heritage.ops.content_version import VERSION_KEY
 from heritage.ops.logs import REQUEST_ID
 from heritage.sites.codes import normalise_code
 from heritage.sites.visibility import is_viewable
 from heritage.web.compression import MIN_SIZE, choose_encoding
 
 ROUTES = {"/q/": "/q/<code>", "/Q/": "/Q/<code>"}
+# Set when this scan is counted already and the view answers it: the view must not count again.
+SCAN_COUNTED = "heritage.scan_counted"
 _MAX_PATHS = 4096
 
 
@@ -72,9 +75,17 @@ class ScanFastPath:
         except SecurityError:
             return None
         canonical = normalise_code(code)
+        if not canonical:
+            return None
         extensions = self.app.extensions
-        version = extensions[CONTENT_VERSION].current()
-        if not canonical or version is None:
+        versions = extensions[CONTENT_VERSION]
+        buffer = extensions[SCAN_BUFFER]
+        if buffer.direct:
+            return None
+        # With Redis, the version is confirmed in the same round trip as the scan's push, below.
+        in_redis = versions.redis is not None and buffer.queues_in_redis
+        version = (versions.guess() if in_redis else None) or versions.current()
+        if version is None:
             return None
         target = extensions["heritage.scan_targets"].get(canonical, version)
         if target is None or target.site_id is None or target.slug is None or not is_viewable(target.state):
@@ -83,16 +94,26 @@ class ScanFastPath:
         lang = negotiate_strings(self.languages, self.default_language, None, None, header).lang
         traditional = lang == "zh" and wants_traditional_chinese_from(header)
         page = extensions["heritage.pages"].get((lang, target.slug, traditional), version)
-        buffer = extensions[SCAN_BUFFER]
-        if page is None or buffer.direct:
+        if page is None:
             return None
 
         address = environ.get("REMOTE_ADDR")
-        if extensions["heritage.scan_limit"].counts(address):
+        counts = extensions["heritage.scan_limit"].counts(address)
+        if counts:
             salt = extensions.get(SALT_EXTENSION)
             agent = environ.get("HTTP_USER_AGENT", "")
             visitor = salt.visitor(target.code, address, agent) if salt is not None else None
-            buffer.add(None, scan_row(target.code, target.site_id, lang, visitor))
+            row = scan_row(target.code, target.site_id, lang, visitor)
+            if in_redis:
+                shared = buffer.add_reading(row, VERSION_KEY)
+                if shared is None or versions.from_shared(shared) != version:
+                    # Counted; the content changed meanwhile (or Redis failed): the view answers.
+                    environ[SCAN_COUNTED] = True
+                    return None
+            else:
+                buffer.add(None, row)
+        elif in_redis and versions.current() != version:
+            return None
 
         algorithm = (
             choose_encoding(environ.get("HTTP_ACCEPT_ENCODING", "")) if len(page.body) >= MIN_SIZE else None

@@ -10,7 +10,7 @@ import pytest
 from heritage import create_app
 from heritage.extensions import db
 from heritage.web.scan_fast_path import ScanFastPath
-from tests.ops.conftest import add_site, count_scans
+from tests.ops.conftest import REDIS_URL, add_site, count_scans
 
 
 def _app(url: str, **config):
@@ -140,3 +140,60 @@ def test_a_publish_elsewhere_is_seen_by_the_next_scan(fresh_url):
     assert before.status_code == 200 and "This site is archived" in before.get_data(as_text=True)
     again = client.get(f"/q/{code}", headers=english)
     assert answered[-1] is not None and again.get_data() == before.get_data()
+
+
+def test_with_redis_one_round_trip_pushes_the_scan_and_confirms_the_version(fresh_url, redis_client):
+    from heritage.analytics.buffer import QUEUE_KEY
+    from heritage.ops.content_version import VERSION_KEY
+
+    code = add_site(fresh_url)
+    app, answered = _app(fresh_url, REDIS_URL=REDIS_URL)
+    client = app.test_client()
+    buffer = app.extensions["heritage.scan_buffer"]
+    versions = app.extensions["heritage.content_version"]
+    assert [client.get(f"/q/{code}").status_code for _ in range(2)] == [200, 200]
+    assert answered[-1] is not None and redis_client.llen(QUEUE_KEY) == 2
+    trips = []
+    versions_get = versions.redis.get
+    versions.redis.get = lambda *args: trips.append("GET") or versions_get(*args)
+    pipeline = buffer.redis.pipeline
+    buffer.redis.pipeline = lambda **kw: trips.append("pipeline") or pipeline(**kw)
+    assert client.get(f"/q/{code}").status_code == 200
+    assert answered[-1] is not None and trips == ["pipeline"]  # push and version together
+
+    # Another server publishes: the scan is counted in that trip, then the view answers it afresh.
+    redis_client.incr(VERSION_KEY)
+    response = client.get(f"/q/{code}")
+    assert response.status_code == 200 and answered[-1] is None
+    assert client.get(f"/q/{code}").status_code == 200 and answered[-1] is not None
+    assert redis_client.llen(QUEUE_KEY) == 5, "five scans, each queued once"
+    buffer.flush()
+    assert count_scans(fresh_url) == 5
+
+
+def test_with_redis_failing_in_the_trip_the_scan_is_held_and_counted_once(fresh_url, redis_client):
+    import redis
+
+    code = add_site(fresh_url)
+    app, answered = _app(fresh_url, REDIS_URL=REDIS_URL)
+    client = app.test_client()
+    buffer = app.extensions["heritage.scan_buffer"]
+    assert [client.get(f"/q/{code}").status_code for _ in range(2)] == [200, 200]
+
+    class Broken:
+        def rpush(self, *args):
+            return self
+
+        def get(self, *args):
+            return self
+
+        def execute(self):
+            raise redis.exceptions.ConnectionError("Redis went away")
+
+    buffer.redis.pipeline = lambda **kw: Broken()
+    assert client.get(f"/q/{code}").status_code == 200
+    assert answered[-1] is None  # held, then answered by the view, not counted again there
+    assert buffer.depth() == 1
+    buffer._redis_down_until = 0.0
+    buffer.flush()
+    assert count_scans(fresh_url) == 3
