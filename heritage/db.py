@@ -8,7 +8,7 @@ from __future__ import annotations
 import enum
 from datetime import UTC, datetime
 
-from flask import Flask, g
+from flask import Flask, g, has_request_context, request
 from sqlalchemy import Enum, MetaData, create_engine, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, scoped_session, sessionmaker
@@ -62,7 +62,17 @@ def _configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection):
-        connection.exec_driver_sql("BEGIN")
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if _may_write() else "BEGIN")
+
+
+def _may_write() -> bool:
+    """Whether this SQLite transaction should take the write lock at BEGIN. In WAL mode a
+    transaction that read first cannot write once another connection has committed since
+    (SQLITE_BUSY_SNAPSHOT, no waiting): an editor's save failed whenever the scan writer
+    committed a batch meanwhile. A request that changes things (POST...) takes the lock first
+    and waits its turn (busy_timeout) instead. Visitors' GETs stay deferred, so pages never queue
+    behind a writer; so do jobs, which hold their transaction for minutes of work."""
+    return has_request_context() and request.method not in ("GET", "HEAD", "OPTIONS")
 
 
 class Database:
