@@ -9,8 +9,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
 
-from sqlalchemy import Select, Subquery, and_, bindparam, literal, select, union_all
+from sqlalchemy import Boolean, Select, Subquery, Text, and_, bindparam, func, literal, select, union_all
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.functions import FunctionElement
 
 from heritage.sites.models import PublicationState, Site, SiteKind, SiteText
 from heritage.sites.visibility import LISTED
@@ -90,6 +92,25 @@ def candidate_ids(parts: list[Select]) -> Subquery:
     return union_all(*ranked).subquery("candidates")
 
 
+class _holds(FunctionElement):
+    """`text` holds `part` (a substring, case-sensitive): instr() on SQLite, strpos() on PostgreSQL."""
+
+    type = Boolean()
+    inherit_cache = True
+
+
+@compiles(_holds)
+def _holds_postgresql(element, compiler, **kw):
+    text, part = (compiler.process(arg, **kw) for arg in element.clauses)
+    return f"strpos({text}, {part}) > 0"
+
+
+@compiles(_holds, "sqlite")
+def _holds_sqlite(element, compiler, **kw):
+    text, part = (compiler.process(arg, **kw) for arg in element.clauses)
+    return f"instr({text}, {part}) > 0"
+
+
 @cache
 def _mention_statement() -> Select:
     """Built once (statement building costs more than the indexed lookups it runs): bound per page."""
@@ -109,18 +130,35 @@ def _mention_statement() -> Select:
             .limit(MENTION_CANDIDATES),
         ]
     )
+    # A site in two lists keeps its first place; the first MENTION_CANDIDATES sites count.
+    first = (
+        select(candidates.c.id, candidates.c.slug, func.min(candidates.c.priority).label("priority"))
+        .group_by(candidates.c.id, candidates.c.slug)
+        .order_by("priority", candidates.c.slug)
+        .limit(MENTION_CANDIDATES)
+        .subquery("first")
+    )
     names = SiteText.__table__
+    # Of those, only the ones named in `lang` whose mention key the story holds: a page gets the
+    # few rows it links, not 200 names to look for in Python.
     return (
-        select(candidates.c.id, candidates.c.slug, names.c.name)
-        .select_from(candidates)
-        .outerjoin(names, and_(names.c.site_id == candidates.c.id, names.c.lang == bindparam("lang")))
-        .order_by(candidates.c.priority, candidates.c.slug)
+        select(first.c.slug, names.c.name)
+        .join(
+            names,
+            and_(
+                names.c.site_id == first.c.id,
+                names.c.lang == bindparam("lang"),
+                _holds(bindparam("story", type_=Text), names.c.mention_key),
+            ),
+        )
+        .order_by(first.c.priority, first.c.slug)
     )
 
 
-def mention_candidates(session: Session, site: Site, lang: str) -> list[tuple[str, str]]:
-    """(name in `lang`, slug) of the visible sites this site's story is likely to name: its
-    complex (parent, siblings, parts) and its district. One statement, names only."""
+def mention_candidates(session: Session, site: Site, lang: str, story: str) -> list[tuple[str, str]]:
+    """(name in `lang`, slug) of the visible sites this site's story is likely to name: of its
+    complex (parent, siblings, parts) and its district, the first MENTION_CANDIDATES, those whose
+    mention key `story` (the story's text, case-folded) holds. One statement."""
     rows = session.execute(
         _mention_statement(),
         {
@@ -128,16 +166,7 @@ def mention_candidates(session: Session, site: Site, lang: str) -> list[tuple[st
             "complex_id": site.part_of_id or site.id,
             "district": site.district,
             "lang": lang,
+            "story": story,
         },
     )
-    seen: set[int] = set()
-    found = []
-    for site_id, slug, name in rows:
-        if site_id in seen:
-            continue
-        seen.add(site_id)
-        if len(seen) > MENTION_CANDIDATES:
-            break
-        if name is not None:  # the first MENTION_CANDIDATES sites count, named in `lang` or not
-            found.append((name, slug))
-    return found
+    return [(name, slug) for slug, name in rows]

@@ -21,12 +21,14 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    event,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from sqlalchemy.orm.collections import attribute_keyed_dict
 
 from heritage.accounts.models import Unit
 from heritage.db import Base, string_enum, utcnow
+from heritage.sites import markdown
 
 
 class SiteKind(enum.StrEnum):
@@ -196,8 +198,25 @@ class SiteText(Base):
     # ICU collation key of the name in this text's language (sites/collation.py): bytes that
     # both databases compare alike, so the list is alphabetical for its reader.
     sort_key: Mapped[bytes] = mapped_column(LargeBinary, default=b"")
+    # The story as sanitised HTML, rendered from `body` whenever it is set (the listener below;
+    # bulk inserts pass it): a page read does no Markdown or sanitising. Links to the sites it
+    # names are added per page (they depend on other sites). Migration 0021 filled old rows.
+    body_html: Mapped[str] = mapped_column(Text, default="", server_default="")
+    # How a story names this site, case-folded (markdown.mention_key of the name): a page's
+    # mention candidates are filtered in SQL by whether its story holds this, not in Python.
+    mention_key: Mapped[str] = mapped_column(Text, default="", server_default="")
 
     site: Mapped[Site] = relationship(back_populates="texts")
+
+
+@event.listens_for(SiteText.body, "set")
+def _render_body(target: SiteText, value: str | None, _old, _initiator) -> None:
+    target.body_html = markdown.render_markdown(value or "")
+
+
+@event.listens_for(SiteText.name, "set")
+def _key_name(target: SiteText, value: str | None, _old, _initiator) -> None:
+    target.mention_key = markdown.mention_key(value or "")
 
 
 class PlaqueCode(Base):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from html import unescape
 from urllib.parse import urlsplit
 
 from babel import Locale
@@ -26,7 +27,7 @@ from heritage.pagination import Page, clamp_page
 from heritage.places.names import address_line, place_names
 from heritage.sites import linked, queries
 from heritage.sites.codes import normalise_code
-from heritage.sites.markdown import link_mentions, render_markdown
+from heritage.sites.markdown import link_mentions
 from heritage.sites.models import HeritageType, PublicationState, SiteKind
 from heritage.sites.search import MAX_QUERY_CHARS, QueryTooLong, parse_query
 from heritage.sites.services import scan_target, site_for_slug
@@ -404,10 +405,13 @@ def _story_html(site, shown, lang: str) -> str:
     """The story as HTML, the first mention of each other site linked to its page."""
     if not shown.text:
         return ""
-    html = render_markdown(shown.text.body)
+    html = shown.text.body_html  # rendered and sanitised when the body was written
+    if not html:
+        return html
     # Names are matched in the story's own language (a fallback text names sites in its language).
+    story = unescape(html).casefold()
     return link_mentions(
         html,
-        linked.mention_candidates(db.session, site, shown.lang),
+        linked.mention_candidates(db.session, site, shown.lang, story),
         lambda slug: url_for("visitor.site_page", lang=lang, slug=slug),
     )
