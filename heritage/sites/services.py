@@ -202,14 +202,17 @@ def scan_target(session: Session, code: str) -> ScanTarget | None:
     return ScanTarget(*row) if row else None
 
 
-def site_for_slug(session: Session, slug: str, for_page: bool = False) -> tuple[Site | None, bool]:
+def site_for_slug(
+    session: Session, slug: str, for_page: bool = False, options: tuple = ()
+) -> tuple[Site | None, bool]:
     """The site for a slug and whether the slug is an old one (so the caller redirects).
 
-    `for_page`: its texts come in the same statement (a page reads them).
+    `for_page`: its texts come in the same statement (a page reads them), with `options` (more
+    loader options for that statement).
     """
     stmt = select(Site).where(Site.slug == slug)
     if for_page:
-        stmt = stmt.options(joinedload(Site.texts))
+        stmt = stmt.options(joinedload(Site.texts), *options)
     site = session.scalars(stmt).unique().one_or_none()
     if site is not None:
         return site, False
