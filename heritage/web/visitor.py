@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import lru_cache
 from html import unescape
 from urllib.parse import urlsplit
 
@@ -107,6 +108,7 @@ def _page_locale() -> str:
     return getattr(g, "lang", None) or current_app.config["DEFAULT_LANGUAGE"]
 
 
+@lru_cache(maxsize=256)  # a pure function of two codes; every page names its 4-5 languages
 def language_name(code: str, in_lang: str | None = None) -> str:
     """`en` -> "English" (its own name), or its name in `in_lang` ("Tiếng Anh")."""
     name = Locale.parse(code).get_display_name(in_lang or code) or code
