@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
 
-from sqlalchemy import Boolean, Select, Subquery, Text, and_, bindparam, func, literal, select, union_all
+from sqlalchemy import Integer, Select, Subquery, Text, and_, bindparam, func, literal, select, union_all
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.functions import FunctionElement
@@ -78,7 +78,9 @@ def _component_statement() -> Select:
 
 def component_sites(session: Session, site: Site, langs: list[str]) -> list[SiteCard]:
     """The visible sites that are part of this complex, by slug, as cards: one statement."""
-    return site_cards(session.execute(_component_statement(), {"site_id": site.id, "langs": langs}))
+    return site_cards(
+        session.connection().execute(_component_statement(), {"site_id": site.id, "langs": langs})
+    )
 
 
 def candidate_ids(parts: list[Select]) -> Subquery:
@@ -92,23 +94,24 @@ def candidate_ids(parts: list[Select]) -> Subquery:
     return union_all(*ranked).subquery("candidates")
 
 
-class _holds(FunctionElement):
-    """`text` holds `part` (a substring, case-sensitive): instr() on SQLite, strpos() on PostgreSQL."""
+class _position(FunctionElement):
+    """Where `part` first occurs in `text` (1-based, 0: nowhere; case-sensitive): instr() on SQLite,
+    strpos() on PostgreSQL."""
 
-    type = Boolean()
+    type = Integer()
     inherit_cache = True
 
 
-@compiles(_holds)
-def _holds_postgresql(element, compiler, **kw):
+@compiles(_position)
+def _position_postgresql(element, compiler, **kw):
     text, part = (compiler.process(arg, **kw) for arg in element.clauses)
-    return f"strpos({text}, {part}) > 0"
+    return f"strpos({text}, {part})"
 
 
-@compiles(_holds, "sqlite")
-def _holds_sqlite(element, compiler, **kw):
+@compiles(_position, "sqlite")
+def _position_sqlite(element, compiler, **kw):
     text, part = (compiler.process(arg, **kw) for arg in element.clauses)
-    return f"instr({text}, {part}) > 0"
+    return f"instr({text}, {part})"
 
 
 @cache
@@ -148,7 +151,7 @@ def _mention_statement() -> Select:
             and_(
                 names.c.site_id == first.c.id,
                 names.c.lang == bindparam("lang"),
-                _holds(bindparam("story", type_=Text), names.c.mention_key),
+                _position(bindparam("story", type_=Text), names.c.mention_key) > 0,
             ),
         )
         .order_by(first.c.priority, first.c.slug)
@@ -159,7 +162,7 @@ def mention_candidates(session: Session, site: Site, lang: str, story: str) -> l
     """(name in `lang`, slug) of the visible sites this site's story is likely to name: of its
     complex (parent, siblings, parts) and its district, the first MENTION_CANDIDATES, those whose
     mention key `story` (the story's text, case-folded) holds. One statement."""
-    rows = session.execute(
+    rows = session.connection().execute(  # plain rows: no ORM execution layer
         _mention_statement(),
         {
             "site_id": site.id,
