@@ -7,9 +7,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cache
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import Select, bindparam, select
 from sqlalchemy.orm import Session, joinedload
 
 from heritage.accounts.models import Unit
@@ -202,6 +203,12 @@ def scan_target(session: Session, code: str) -> ScanTarget | None:
     return ScanTarget(*row) if row else None
 
 
+@cache
+def _page_statement(options: tuple) -> Select:
+    """Built once and bound per page: building it and its cache key cost more than running it."""
+    return select(Site).where(Site.slug == bindparam("slug")).options(joinedload(Site.texts), *options)
+
+
 def site_for_slug(
     session: Session, slug: str, for_page: bool = False, options: tuple = ()
 ) -> tuple[Site | None, bool]:
@@ -210,10 +217,10 @@ def site_for_slug(
     `for_page`: its texts come in the same statement (a page reads them), with `options` (more
     loader options for that statement).
     """
-    stmt = select(Site).where(Site.slug == slug)
     if for_page:
-        stmt = stmt.options(joinedload(Site.texts), *options)
-    site = session.scalars(stmt).unique().one_or_none()
+        site = session.scalars(_page_statement(options), {"slug": slug}).unique().one_or_none()
+    else:
+        site = session.scalars(select(Site).where(Site.slug == slug)).one_or_none()
     if site is not None:
         return site, False
     redirect = session.get(SlugRedirect, slug)
