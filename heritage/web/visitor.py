@@ -353,11 +353,12 @@ def _render_site_page(lang: str, slug: str, traditional_note: bool):
     # not three empty queries, nor one more statement.
     media = shown_media_kinds(db.session, site)
     photos = photo_gallery(site, lang) if MediaKind.photo in media else []
+    site_url = _site_urls()
     html = render_template(
         "visitor/site_page.html",
         site=site,
         shown=shown,
-        body_html=_story_html(site, shown, lang),
+        body_html=_story_html(site, shown, lang, site_url),
         archived=archived,
         related=[(r, shown_text(r, lang, chain)) for r in related],
         components=[(c, shown_text(c, lang, chain)) for c in components],
@@ -381,6 +382,9 @@ def _render_site_page(lang: str, slug: str, traditional_note: bool):
         # A recording in the language the story is shown in (the story is its transcript).
         narration=narration_view(site, shown.lang) if shown.text and MediaKind.narration in media else None,
         narration_url=None,
+        site_url=site_url,
+        # The language switcher's links (this page in each language), from the same URLs.
+        alternate_url=lambda code: site_url(code, site.slug),
         **_bound_gettext(),
     )
     shown_sites = [site, *related, *components]
@@ -420,7 +424,23 @@ def _shown_pair(site, lang: str, chain: list[str]):
     return (site, shown_text(site, lang, chain)) if site is not None else None
 
 
-def _story_html(site, shown, lang: str) -> str:
+def _site_urls():
+    """site_url(lang, slug, external=False) for one render: each page URL is built once (the head,
+    the language switcher and the story's links ask for the same few), absolute on the public
+    host as presenters.public_url makes it."""
+    built: dict[tuple[str, str], str] = {}
+    public = current_app.config["PUBLIC_BASE_URL"]
+
+    def site_url(lang: str, slug: str, external: bool = False) -> str:
+        url = built.get((lang, slug))
+        if url is None:
+            url = built[lang, slug] = url_for("visitor.site_page", lang=lang, slug=slug)
+        return public + url if external else url
+
+    return site_url
+
+
+def _story_html(site, shown, lang: str, site_url) -> str:
     """The story as HTML, the first mention of each other site linked to its page."""
     if not shown.text:
         return ""
@@ -432,5 +452,5 @@ def _story_html(site, shown, lang: str) -> str:
     return link_mentions(
         html,
         linked.mention_candidates(db.session, site, shown.lang, story),
-        lambda slug: url_for("visitor.site_page", lang=lang, slug=slug),
+        lambda slug: site_url(lang, slug),
     )
