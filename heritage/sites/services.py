@@ -205,8 +205,11 @@ def scan_target(session: Session, code: str) -> ScanTarget | None:
 
 @cache
 def _page_statement(options: tuple) -> Select:
-    """Built once and bound per page: building it and its cache key cost more than running it."""
-    return select(Site).where(Site.slug == bindparam("slug")).options(joinedload(Site.texts), *options)
+    """Built once and bound per page: building it and its cache key cost more than running it.
+    Of the texts, what a page shows (not the Markdown, nor the search and sort keys)."""
+    shown = (SiteText.lang, SiteText.name, SiteText.summary, SiteText.event, SiteText.body_html)
+    texts = joinedload(Site.texts).load_only(*shown)  # another would be one more statement: tested
+    return select(Site).where(Site.slug == bindparam("slug")).options(texts, *options)
 
 
 def site_for_slug(
