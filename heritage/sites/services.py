@@ -10,11 +10,12 @@ from dataclasses import dataclass
 from functools import cache
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, bindparam, select
+from sqlalchemy import Select, bindparam, select, update
 from sqlalchemy.orm import Session, joinedload
 
 from heritage.accounts.models import Unit
 from heritage.errors import InvalidValues, ValidationError
+from heritage.sites import markdown
 from heritage.sites.codes import issue_code, normalise_code, seeded_codes
 from heritage.sites.collation import sort_key
 from heritage.sites.fields import FieldType, SiteValues, fields_for, model_value
@@ -230,3 +231,35 @@ def site_for_slug(
     if redirect is not None:
         return session.get(Site, redirect.site_id), True
     return None, False
+
+
+def render_stories_again(session: Session, batch: int = 2000) -> int:
+    """Render every text's stored story HTML and mention key again from its body and name; the
+    number of texts that changed. For after a change to the Markdown renderer, the sanitiser or
+    mention_form (heritage/sites/markdown.py, or an upgrade of markdown-it-py or nh3): pages show
+    the stored values, rendered when each text was written."""
+    texts = SiteText.__table__
+    columns = (texts.c.id, texts.c.name, texts.c.body, texts.c.body_html, texts.c.mention_key)
+    store = (
+        update(texts)
+        .where(texts.c.id == bindparam("text_id"))
+        .values(body_html=bindparam("new_html"), mention_key=bindparam("new_key"))
+    )
+    changed, last = 0, 0
+    while rows := session.execute(
+        select(*columns).where(texts.c.id > last).order_by(texts.c.id).limit(batch)
+    ).all():
+        fresh = [
+            (i, markdown.render_markdown(body or ""), markdown.mention_key(name or ""))
+            for i, name, body, *_ in rows
+        ]
+        stale = [
+            {"text_id": i, "new_html": html, "new_key": key}
+            for (i, html, key), row in zip(fresh, rows, strict=True)
+            if (html, key) != (row.body_html, row.mention_key)
+        ]
+        if stale:
+            session.execute(store, stale)
+        changed += len(stale)
+        last = rows[-1].id
+    return changed

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from alembic import command
 from flask import g
-from sqlalchemy import select, text
+from sqlalchemy import select, text, update
 
 from heritage.demo.loader import load_demo
 from heritage.demo.synthetic import generate_sites
@@ -15,6 +15,7 @@ from heritage.migrate import alembic_config, upgrade
 from heritage.review import editing
 from heritage.sites.markdown import mention_key, render_markdown
 from heritage.sites.models import SiteText
+from heritage.sites.services import render_stories_again
 from heritage.sites.values import site_values
 from tests.accounts.test_units_migration import fresh_url  # noqa: F401  (a fixture)
 from tests.bulk.test_import import QUANG_YEN, RELIC, check
@@ -132,3 +133,17 @@ def test_the_migration_fills_rows_written_before_it(fresh_url):  # noqa: F811
             assert conn.scalar(text("SELECT body FROM site_texts")) == body
     finally:
         engine.dispose()
+
+
+def test_render_stories_again_fixes_stale_rows(app, session):
+    load_demo(session)
+    session.commit()
+    session.execute(update(SiteText).values(body_html="<p>stale</p>"))  # as after a renderer change
+    session.execute(update(SiteText).where(SiteText.lang == "en").values(mention_key=""))
+    session.commit()
+    result = app.test_cli_runner().invoke(args=["heritage", "render-stories"])
+    assert result.exit_code == 0, result.output
+    assert "texts changed" in result.output
+    session.expire_all()
+    assert assert_every_text_fresh(session) > 60
+    assert render_stories_again(session) == 0
