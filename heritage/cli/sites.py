@@ -10,7 +10,9 @@ from heritage.cli.accounts import print_demo_admin_link
 from heritage.demo.loader import database_is_empty, load_demo
 from heritage.demo.synthetic import generate_sites
 from heritage.extensions import db
+from heritage.ops.content_version import bump_content_version
 from heritage.sites.models import Site
+from heritage.sites.services import render_stories_again
 
 # The demo site README and `make run` point at: it has texts in all four languages.
 DEMO_SITE = "dinh-trung-ban"
@@ -53,3 +55,13 @@ def generate_sites_command(count: int, seed: int) -> None:
     made = generate_sites(db.session, count, seed=seed)
     db.session.commit()
     click.echo(f"Generated {made} sites.")
+
+
+@heritage_cli.command("render-stories")
+def render_stories_command() -> None:
+    """Render every story's stored HTML again (after changing the Markdown renderer or sanitiser)."""
+    changed = render_stories_again(db.session)
+    db.session.commit()
+    if changed:
+        bump_content_version()  # cached pages showed the old HTML
+    click.echo(f"Rendered again: {changed} texts changed.")

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from heritage.sites.codes import ALPHABET, CODE_LENGTH
 from heritage.sites.collation import sort_key
+from heritage.sites.markdown import mention_key, render_markdown
 from heritage.sites.models import PlaqueCode, PublicationState, Site, SiteKind, SiteText
 from heritage.sites.slugs import search_key
 
@@ -48,6 +49,8 @@ def generate_sites(session: Session, count: int, seed: int = 1) -> int:
     while made < count:
         n = min(BATCH, count - made)
         codes, sites, texts = [], [], []
+        body = "A generated story.\n\n" * 20
+        body_html = render_markdown(body)
         for i in range(n):
             site_id = start + made + i
             code = "".join(rng.choice(ALPHABET) for _ in range(CODE_LENGTH))
@@ -76,7 +79,9 @@ def generate_sites(session: Session, count: int, seed: int = 1) -> int:
                         "lang": lang,
                         "name": name,
                         "summary": summary,
-                        "body": "A generated story.\n\n" * 20,
+                        "body": body,
+                        "body_html": body_html,  # what the ORM's listener does for a set body
+                        "mention_key": mention_key(name),
                         "search_key": search_key(name, summary),
                         "name_key": search_key(name),
                         "sort_key": sort_key(lang, name),

@@ -9,8 +9,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
 
-from sqlalchemy import Select, Subquery, and_, bindparam, literal, select, union_all
+from sqlalchemy import Integer, Select, Subquery, Text, and_, bindparam, func, literal, select, union_all
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.functions import FunctionElement
 
 from heritage.sites.models import PublicationState, Site, SiteKind, SiteText
 from heritage.sites.visibility import LISTED
@@ -76,7 +78,9 @@ def _component_statement() -> Select:
 
 def component_sites(session: Session, site: Site, langs: list[str]) -> list[SiteCard]:
     """The visible sites that are part of this complex, by slug, as cards: one statement."""
-    return site_cards(session.execute(_component_statement(), {"site_id": site.id, "langs": langs}))
+    return site_cards(
+        session.connection().execute(_component_statement(), {"site_id": site.id, "langs": langs})
+    )
 
 
 def candidate_ids(parts: list[Select]) -> Subquery:
@@ -88,6 +92,26 @@ def candidate_ids(parts: list[Select]) -> Subquery:
         inner = part.subquery()
         ranked.append(select(inner.c.id, literal(priority).label("priority"), inner.c.slug))
     return union_all(*ranked).subquery("candidates")
+
+
+class _position(FunctionElement):
+    """Where `part` first occurs in `text` (1-based, 0: nowhere; case-sensitive): instr() on SQLite,
+    strpos() on PostgreSQL."""
+
+    type = Integer()
+    inherit_cache = True
+
+
+@compiles(_position)
+def _position_postgresql(element, compiler, **kw):
+    text, part = (compiler.process(arg, **kw) for arg in element.clauses)
+    return f"strpos({text}, {part})"
+
+
+@compiles(_position, "sqlite")
+def _position_sqlite(element, compiler, **kw):
+    text, part = (compiler.process(arg, **kw) for arg in element.clauses)
+    return f"instr({text}, {part})"
 
 
 @cache
@@ -109,35 +133,43 @@ def _mention_statement() -> Select:
             .limit(MENTION_CANDIDATES),
         ]
     )
+    # A site in two lists keeps its first place; the first MENTION_CANDIDATES sites count.
+    first = (
+        select(candidates.c.id, candidates.c.slug, func.min(candidates.c.priority).label("priority"))
+        .group_by(candidates.c.id, candidates.c.slug)
+        .order_by("priority", candidates.c.slug)
+        .limit(MENTION_CANDIDATES)
+        .subquery("first")
+    )
     names = SiteText.__table__
+    # Of those, only the ones named in `lang` whose mention key the story holds: a page gets the
+    # few rows it links, not 200 names to look for in Python.
     return (
-        select(candidates.c.id, candidates.c.slug, names.c.name)
-        .select_from(candidates)
-        .outerjoin(names, and_(names.c.site_id == candidates.c.id, names.c.lang == bindparam("lang")))
-        .order_by(candidates.c.priority, candidates.c.slug)
+        select(first.c.slug, names.c.name)
+        .join(
+            names,
+            and_(
+                names.c.site_id == first.c.id,
+                names.c.lang == bindparam("lang"),
+                _position(bindparam("story", type_=Text), names.c.mention_key) > 0,
+            ),
+        )
+        .order_by(first.c.priority, first.c.slug)
     )
 
 
-def mention_candidates(session: Session, site: Site, lang: str) -> list[tuple[str, str]]:
-    """(name in `lang`, slug) of the visible sites this site's story is likely to name: its
-    complex (parent, siblings, parts) and its district. One statement, names only."""
-    rows = session.execute(
+def mention_candidates(session: Session, site: Site, lang: str, story: str) -> list[tuple[str, str]]:
+    """(name in `lang`, slug) of the visible sites this site's story is likely to name: of its
+    complex (parent, siblings, parts) and its district, the first MENTION_CANDIDATES, those whose
+    mention key `story` (the story's text, case-folded) holds. One statement."""
+    rows = session.connection().execute(  # plain rows: no ORM execution layer
         _mention_statement(),
         {
             "site_id": site.id,
             "complex_id": site.part_of_id or site.id,
             "district": site.district,
             "lang": lang,
+            "story": story,
         },
     )
-    seen: set[int] = set()
-    found = []
-    for site_id, slug, name in rows:
-        if site_id in seen:
-            continue
-        seen.add(site_id)
-        if len(seen) > MENTION_CANDIDATES:
-            break
-        if name is not None:  # the first MENTION_CANDIDATES sites count, named in `lang` or not
-            found.append((name, slug))
-    return found
+    return [(name, slug) for slug, name in rows]

@@ -48,6 +48,11 @@ def mention_form(name: str) -> str:
     return " ".join(_ASIDE.sub("", name).split())
 
 
+def mention_key(name: str) -> str:
+    """What a story must hold (case-folded) to name a site called `name`: stored per text."""
+    return mention_form(name).casefold()
+
+
 def _mention_pattern(forms: list[str]) -> re.Pattern:
     alternatives = []
     for form in sorted(forms, key=len, reverse=True):  # the longest name wins an overlap

@@ -21,12 +21,14 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    event,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, query_expression, relationship
 from sqlalchemy.orm.collections import attribute_keyed_dict
 
 from heritage.accounts.models import Unit
 from heritage.db import Base, string_enum, utcnow
+from heritage.sites import markdown
 
 
 class SiteKind(enum.StrEnum):
@@ -117,6 +119,9 @@ class Site(Base):
     # refused (heritage/review). It is also the mapper's version column, so an UPDATE of a row that
     # another transaction changed since it was read fails instead of overwriting.
     version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    # Which media kinds visitors see on its page (web.media.SHOWN_MEDIA's bits), read in the page's
+    # own statement when it asks for it (with_expression): not a column, None when not asked.
+    shown_media: Mapped[int | None] = query_expression()
 
     # Border marker only.
     marker_number: Mapped[str | None] = mapped_column(String(20))
@@ -196,8 +201,25 @@ class SiteText(Base):
     # ICU collation key of the name in this text's language (sites/collation.py): bytes that
     # both databases compare alike, so the list is alphabetical for its reader.
     sort_key: Mapped[bytes] = mapped_column(LargeBinary, default=b"")
+    # The story as sanitised HTML, rendered from `body` whenever it is set (the listener below;
+    # bulk inserts pass it): a page read does no Markdown or sanitising. Links to the sites it
+    # names are added per page (they depend on other sites). Migration 0021 filled old rows.
+    body_html: Mapped[str] = mapped_column(Text, default="", server_default="")
+    # How a story names this site, case-folded (markdown.mention_key of the name): a page's
+    # mention candidates are filtered in SQL by whether its story holds this, not in Python.
+    mention_key: Mapped[str] = mapped_column(Text, default="", server_default="")
 
     site: Mapped[Site] = relationship(back_populates="texts")
+
+
+@event.listens_for(SiteText.body, "set")
+def _render_body(target: SiteText, value: str | None, _old, _initiator) -> None:
+    target.body_html = markdown.render_markdown(value or "")
+
+
+@event.listens_for(SiteText.name, "set")
+def _key_name(target: SiteText, value: str | None, _old, _initiator) -> None:
+    target.mention_key = markdown.mention_key(value or "")
 
 
 class PlaqueCode(Base):

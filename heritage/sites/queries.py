@@ -166,7 +166,7 @@ def _related_statement(by_district: bool, limit: int) -> Select:
 def related_sites(session: Session, site: Site, langs: list[str], limit: int = 6) -> list[SiteCard]:
     """Published sites near this one in the story: its complex, its siblings, then its district
     (or its kind), as cards. Small indexed lookups in one statement, never a sort over every site."""
-    rows = session.execute(
+    rows = session.connection().execute(  # plain rows: no ORM execution layer
         _related_statement(bool(site.district), limit),
         {
             "site_id": site.id,

@@ -7,13 +7,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cache
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import Select, bindparam, select, update
 from sqlalchemy.orm import Session, joinedload
 
 from heritage.accounts.models import Unit
 from heritage.errors import InvalidValues, ValidationError
+from heritage.sites import markdown
 from heritage.sites.codes import issue_code, normalise_code, seeded_codes
 from heritage.sites.collation import sort_key
 from heritage.sites.fields import FieldType, SiteValues, fields_for, model_value
@@ -202,18 +204,62 @@ def scan_target(session: Session, code: str) -> ScanTarget | None:
     return ScanTarget(*row) if row else None
 
 
-def site_for_slug(session: Session, slug: str, for_page: bool = False) -> tuple[Site | None, bool]:
+@cache
+def _page_statement(options: tuple) -> Select:
+    """Built once and bound per page: building it and its cache key cost more than running it.
+    Of the texts, what a page shows (not the Markdown, nor the search and sort keys)."""
+    shown = (SiteText.lang, SiteText.name, SiteText.summary, SiteText.event, SiteText.body_html)
+    texts = joinedload(Site.texts).load_only(*shown)  # another would be one more statement: tested
+    return select(Site).where(Site.slug == bindparam("slug")).options(texts, *options)
+
+
+def site_for_slug(
+    session: Session, slug: str, for_page: bool = False, options: tuple = ()
+) -> tuple[Site | None, bool]:
     """The site for a slug and whether the slug is an old one (so the caller redirects).
 
-    `for_page`: its texts come in the same statement (a page reads them).
+    `for_page`: its texts come in the same statement (a page reads them), with `options` (more
+    loader options for that statement).
     """
-    stmt = select(Site).where(Site.slug == slug)
     if for_page:
-        stmt = stmt.options(joinedload(Site.texts))
-    site = session.scalars(stmt).unique().one_or_none()
+        site = session.scalars(_page_statement(options), {"slug": slug}).unique().one_or_none()
+    else:
+        site = session.scalars(select(Site).where(Site.slug == slug)).one_or_none()
     if site is not None:
         return site, False
     redirect = session.get(SlugRedirect, slug)
     if redirect is not None:
         return session.get(Site, redirect.site_id), True
     return None, False
+
+
+def render_stories_again(session: Session, batch: int = 2000) -> int:
+    """Render every text's stored story HTML and mention key again from its body and name; the
+    number of texts that changed. For after a change to the Markdown renderer, the sanitiser or
+    mention_form (heritage/sites/markdown.py, or an upgrade of markdown-it-py or nh3): pages show
+    the stored values, rendered when each text was written."""
+    texts = SiteText.__table__
+    columns = (texts.c.id, texts.c.name, texts.c.body, texts.c.body_html, texts.c.mention_key)
+    store = (
+        update(texts)
+        .where(texts.c.id == bindparam("text_id"))
+        .values(body_html=bindparam("new_html"), mention_key=bindparam("new_key"))
+    )
+    changed, last = 0, 0
+    while rows := session.execute(
+        select(*columns).where(texts.c.id > last).order_by(texts.c.id).limit(batch)
+    ).all():
+        fresh = [
+            (i, markdown.render_markdown(body or ""), markdown.mention_key(name or ""))
+            for i, name, body, *_ in rows
+        ]
+        stale = [
+            {"text_id": i, "new_html": html, "new_key": key}
+            for (i, html, key), row in zip(fresh, rows, strict=True)
+            if (html, key) != (row.body_html, row.mention_key)
+        ]
+        if stale:
+            session.execute(store, stale)
+        changed += len(stale)
+        last = rows[-1].id
+    return changed

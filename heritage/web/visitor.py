@@ -5,7 +5,8 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from functools import cached_property
+from functools import cached_property, lru_cache
+from html import unescape
 from urllib.parse import urlsplit
 
 from babel import Locale
@@ -21,7 +22,9 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import get_translations
 from flask_babel import gettext as _
+from jinja2.ext import _make_new_gettext, _make_new_ngettext, _make_new_pgettext
 from werkzeug.http import http_date
 
 from heritage.analytics.scans import record_scan, visitor_of
@@ -39,7 +42,7 @@ from heritage.pagination import Page, clamp_page
 from heritage.places.names import address_line, place_names
 from heritage.sites import linked, queries
 from heritage.sites.codes import normalise_code
-from heritage.sites.markdown import link_mentions, render_markdown
+from heritage.sites.markdown import link_mentions
 from heritage.sites.models import HeritageType, PublicationState, SiteKind
 from heritage.sites.search import MAX_QUERY_CHARS, QueryTooLong, parse_query
 from heritage.sites.services import scan_target, site_for_slug
@@ -58,7 +61,7 @@ from heritage.web.labels import (
     RANKING_LABELS,
 )
 from heritage.web.language_prefix import use_language_prefix
-from heritage.web.media import narration_view, photo_gallery, site_media_kinds, tour_view
+from heritage.web.media import narration_view, photo_gallery, shown_media_kinds, shown_media_option, tour_view
 from heritage.web.presenters import public_url, shown_text
 from heritage.web.scan_fast_path import SCAN_COUNTED
 from heritage.web.seo import site_meta
@@ -120,6 +123,7 @@ def _page_locale() -> str:
     return getattr(g, "lang", None) or current_app.config["DEFAULT_LANGUAGE"]
 
 
+@lru_cache(maxsize=256)  # a pure function of two codes; every page names its 4-5 languages
 def language_name(code: str, in_lang: str | None = None) -> str:
     """`en` -> "English" (its own name), or its name in `in_lang` ("Tiếng Anh")."""
     name = Locale.parse(code).get_display_name(in_lang or code) or code
@@ -393,7 +397,7 @@ def _site_page(lang: str, slug: str, traditional_note: bool):
 
 def _render_site_page(lang: str, slug: str, traditional_note: bool):
     """The page's HTML, or the redirect/404 response to send instead."""
-    site, is_old_slug = site_for_slug(db.session, slug, for_page=True)
+    site, is_old_slug = site_for_slug(db.session, slug, for_page=True, options=(shown_media_option(),))
     if site is None or not is_viewable(site.state):
         abort(404)
     if is_old_slug:
@@ -405,14 +409,16 @@ def _render_site_page(lang: str, slug: str, traditional_note: bool):
     components = linked.component_sites(db.session, site, chain) if not site.part_of_id else []
     places = place_names(db.session, [site.commune, site.district, site.province, site.border_gate], lang)
     g.site_slug = site.slug  # the language switcher links to this site, also from a scan URL
-    # Most of 100,000 sites have no media: one lookup of the kinds held, not three empty queries.
-    media = site_media_kinds(db.session, site)
+    # Most of 100,000 sites have no media: the kinds held come with the site's row (a subquery),
+    # not three empty queries, nor one more statement.
+    media = shown_media_kinds(db.session, site)
     photos = photo_gallery(site, lang) if MediaKind.photo in media else []
+    site_url = _site_urls()
     html = render_template(
         "visitor/site_page.html",
         site=site,
         shown=shown,
-        body_html=_story_html(site, shown, lang),
+        body_html=_story_html(site, shown, lang, site_url),
         archived=archived,
         related=[(r, shown_text(r, lang, chain)) for r in related],
         components=[(c, shown_text(c, lang, chain)) for c in components],
@@ -436,6 +442,10 @@ def _render_site_page(lang: str, slug: str, traditional_note: bool):
         # A recording in the language the story is shown in (the story is its transcript).
         narration=narration_view(site, shown.lang) if shown.text and MediaKind.narration in media else None,
         narration_url=None,
+        site_url=site_url,
+        # The language switcher's links (this page in each language), from the same URLs.
+        alternate_url=lambda code: site_url(code, site.slug),
+        **_bound_gettext(),
     )
     shown_sites = [site, *related, *components]
     # SQLite hands back naive datetimes (stored in UTC), PostgreSQL aware ones.
@@ -445,6 +455,19 @@ def _render_site_page(lang: str, slug: str, traditional_note: bool):
         if s.updated_at is not None
     ]
     return RenderedPage(html, site.slug, site.plaque_code, max(changed) if changed else None)
+
+
+def _bound_gettext() -> dict:
+    """The templates' `_`, `gettext`, `ngettext` and `pgettext`, bound to this request's catalogue
+    once. Flask-Babel's own look the catalogue up through its context proxies on every call
+    (about 25 a page, a fifth of the template's time); these are Jinja's same newstyle wrappers
+    (autoescaped, %-formatted), over the same catalogue, so the page is the same."""
+    translations = get_translations()
+    return {
+        "gettext": _make_new_gettext(translations.ugettext),
+        "ngettext": _make_new_ngettext(translations.ungettext),
+        "pgettext": _make_new_pgettext(translations.upgettext),
+    }
 
 
 def _parent(site, related: list):
@@ -461,14 +484,33 @@ def _shown_pair(site, lang: str, chain: list[str]):
     return (site, shown_text(site, lang, chain)) if site is not None else None
 
 
-def _story_html(site, shown, lang: str) -> str:
+def _site_urls():
+    """site_url(lang, slug, external=False) for one render: each page URL is built once (the head,
+    the language switcher and the story's links ask for the same few), absolute on the public
+    host as presenters.public_url makes it."""
+    built: dict[tuple[str, str], str] = {}
+    public = current_app.config["PUBLIC_BASE_URL"]
+
+    def site_url(lang: str, slug: str, external: bool = False) -> str:
+        url = built.get((lang, slug))
+        if url is None:
+            url = built[lang, slug] = url_for("visitor.site_page", lang=lang, slug=slug)
+        return public + url if external else url
+
+    return site_url
+
+
+def _story_html(site, shown, lang: str, site_url) -> str:
     """The story as HTML, the first mention of each other site linked to its page."""
     if not shown.text:
         return ""
-    html = render_markdown(shown.text.body)
+    html = shown.text.body_html  # rendered and sanitised when the body was written
+    if not html:
+        return html
     # Names are matched in the story's own language (a fallback text names sites in its language).
+    story = unescape(html).casefold()
     return link_mentions(
         html,
-        linked.mention_candidates(db.session, site, shown.lang),
-        lambda slug: url_for("visitor.site_page", lang=lang, slug=slug),
+        linked.mention_candidates(db.session, site, shown.lang, story),
+        lambda slug: site_url(lang, slug),
     )

@@ -1,6 +1,6 @@
 """A cold site page (no page cache) runs a fixed, small number of SQL statements, whatever the
-site: its row and texts, its related or component cards, which media it holds, the names its story
-may mention. A change that adds a lazy load or a query per card fails here, not in production."""
+site: its row, texts and which media it holds, its related or component cards, the names its story
+mentions. A change that adds a lazy load or a query per card fails here, not in production."""
 
 from __future__ import annotations
 
@@ -14,9 +14,9 @@ from heritage.extensions import db
 from heritage.sites.models import Site
 from heritage.sites.visibility import VIEWABLE
 
-# site + texts (one statement), related/component cards, media kinds, mention candidates; and
-# outside Vietnamese, the place names in the page's language.
-PAGE_QUERIES = {"vi": 4, "en": 5}
+# site + texts + which media kinds it shows (one statement), related/component cards, the mention
+# candidates its story names; and outside Vietnamese, the place names in the page's language.
+PAGE_QUERIES = {"vi": 3, "en": 4}
 
 
 @contextmanager
