@@ -322,7 +322,7 @@ def compare_views(folder: Path, names: dict[str, Path], rounds: int) -> None:
     )
     print(
         f"  {'ratio':>5}  {'ours KB':>7} {'theirs KB':>9} {'ratio':>6}  {'tiles':>7}  "
-        f"{'Laplacian var':>21}  {'detail kept':>11}  {'PSNR dB':>11}"
+        f"{'Laplacian var':>21}  {'detail kept':>13}  {'PSNR dB':>11}"
     )
     for ratio in RATIOS:
         truth = results[("truth", ratio)][0][2]
@@ -340,7 +340,7 @@ def compare_views(folder: Path, names: dict[str, Path], rounds: int) -> None:
         print(
             f"  {ratio:>5}  {ours[0]:>7.0f} {theirs[0]:>9.0f} {ours[0] / theirs[0]:>6.2f}  "
             f"{ours[1]:>3.0f}/{theirs[1]:<3.0f}  {ours[2]:>5.0f}/{theirs[2]:<5.0f} ({sharpness(truth):>5.0f})  "
-            f"{ours[3]:>5.2f}/{theirs[3]:<5.2f}  {ours[4]:>5.1f}/{theirs[4]:<5.1f}"
+            f"{ours[3]:>5.3f}/{theirs[3]:<5.3f}  {ours[4]:>5.1f}/{theirs[4]:<5.1f}"
         )
     shots = folder.parent / "panorama-shots"
     shots.mkdir(exist_ok=True)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
@@ -87,7 +88,15 @@ def check_photo(data: bytes, *, max_bytes: int, max_pixels: int) -> CheckedPhoto
     return CheckedPhoto(image.format, *image.info["heritage_full_size"])
 
 
-def _open_checked(data: bytes, *, max_bytes: int, max_pixels: int, draft: bool = False) -> Image.Image:
+def _open_checked(
+    data: bytes,
+    *,
+    max_bytes: int,
+    max_pixels: int,
+    draft: bool = False,
+    load: Callable[[Image.Image], None] | None = None,
+) -> Image.Image:
+    """The image, checked and decoded (by `load`, default `Image.load`: a damaged file is refused)."""
     if not data:
         raise MediaRefused(_l("The file is empty."))
     if len(data) > max_bytes:
@@ -123,7 +132,10 @@ def _open_checked(data: bytes, *, max_bytes: int, max_pixels: int, draft: bool =
                 )
             if draft and image.format == "JPEG":
                 image.draft("RGB", (max(1, width // 8), max(1, height // 8)))
-            image.load()
+            if load is None:
+                image.load()
+            else:
+                load(image)
             image.info["heritage_full_size"] = (width, height)
         except MediaRefused:
             raise

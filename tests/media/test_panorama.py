@@ -122,6 +122,77 @@ def test_each_level_is_the_face_above_it_scaled_down(app):
             assert difference / len(own.tobytes()) < 4, (letter, level)
 
 
+def _direct_face(equirect, size: int, letter: str):
+    """A cube face sampled the slow, obvious way: every pixel's direction, then Keys' bicubic
+    (a = -0.75, nona's) over its 4 × 4 neighbours, in float64."""
+    import numpy as np
+
+    from heritage.media.panorama import _cubic_weights, _face_axes
+
+    height, width = equirect.shape[:2]
+    forward, right, up = (axis.astype(np.float64) for axis in _face_axes(letter))
+    grid = 2 * (np.arange(size) + 0.5) / size - 1
+    direction = forward + grid[None, :, None] * right - grid[:, None, None] * up
+    x, y, z = direction[..., 0], direction[..., 1], direction[..., 2]
+    u = (np.arctan2(x, z) / (2 * np.pi) + 0.5) * width - 0.5
+    v = (0.5 - np.arctan2(y, np.hypot(x, z)) / np.pi) * height - 0.5
+    x0, y0 = np.floor(u).astype(int), np.floor(v).astype(int)
+    wx, wy = _cubic_weights(u - x0), _cubic_weights(v - y0)
+    total = np.zeros((size, size, 3))
+    for i in range(4):
+        for j in range(4):
+            rows = np.clip(y0 + i - 1, 0, height - 1)
+            columns = (x0 + j - 1) % width
+            total += equirect[rows, columns] * (wy[i] * wx[j])[..., None]
+    return np.clip(np.floor(total + 0.5), 0, 255)
+
+
+@pytest.mark.parametrize("width", [1024, 1030])  # 1030: a quarter turn is not a whole column
+def test_faces_are_bicubic_samples_of_the_panorama(width):
+    """The side faces' two-pass sampler and the up/down faces' 16-tap one give what sampling each
+    pixel's direction directly gives (within rounding: the two-pass one keeps bytes in between)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    import numpy as np
+
+    from heritage.media.panorama import _sample_face
+
+    rng = np.random.default_rng(7)
+    equirect = rng.integers(0, 256, (width // 2, width, 3), dtype=np.uint8)  # all detail, no mercy
+    size = cube_size_for(width)
+
+    def rgbx(fourth: int):  # as Pillow decodes it: four bytes a pixel, the fourth unused
+        return np.concatenate([equirect, np.full(equirect.shape[:2] + (1,), fourth, np.uint8)], axis=2)
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        faces = {letter: _sample_face(rgbx(255), size, letter, pool, band=40) for letter in "frblud"}
+        assert all(np.array_equal(_sample_face(rgbx(0), size, x, pool, band=40), faces[x]) for x in "fu")
+    for letter, face in faces.items():
+        assert face.shape == (size, size, 4) and (face[..., 3] == 255).all()
+        difference = np.abs(face[..., :3].astype(int) - _direct_face(equirect, size, letter))
+        assert difference.max() <= 1, letter
+        assert difference.mean() < (0.3 if letter in "frbl" else 0.01), letter
+
+
+def test_a_plain_rgb_panorama_is_decoded_straight_into_the_array(app, monkeypatch):
+    """JPEG and RGB PNG are decoded into the sampler's array without a copy; any other image (here
+    RGBA) is loaded as usual and copied: both give the same tiles and previews."""
+    import heritage.media.panorama as panorama
+
+    picture = compass(1024)
+    copied = []
+    copy = panorama._array_of
+    monkeypatch.setattr(panorama, "_array_of", lambda image: copied.append(image.mode) or copy(image))
+    direct = make_tileset(encode(picture, "PNG"))
+    assert copied == []
+    assert make_tileset(encode(picture, "JPEG", quality=90)) and copied == []
+    picture.putalpha(255)
+    usual = make_tileset(encode(picture, "PNG"))
+    assert copied == ["RGB"]
+    assert usual.tiles == direct.tiles
+    assert (usual.preview, usual.fallback) == (direct.preview, direct.fallback)
+
+
 def test_no_camera_metadata_reaches_tiles_or_previews(app):
     image = gradient(2048, 1024)
     exif = Image.Exif()
