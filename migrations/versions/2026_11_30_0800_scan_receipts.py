@@ -1,7 +1,7 @@
 """each scan carries a receipt, so a scan handed over twice is written once
 
 Revision ID: 0022_scan_receipts
-Revises: 0018_cold_page_indexes
+Revises: 0021_rendered_story
 Create Date: 2026-11-30 08:00:00+00:00
 
 A scan reaches the database at least once: Redis may apply an RPUSH whose reply never arrives
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0022_scan_receipts"
-down_revision = "0018_cold_page_indexes"
+down_revision = "0021_rendered_story"
 branch_labels = None
 depends_on = None
 
