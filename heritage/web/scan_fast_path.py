@@ -30,6 +30,10 @@ from heritage.web.compression import MIN_SIZE, choose_encoding
 ROUTES = {"/q/": "/q/<code>", "/Q/": "/Q/<code>"}
 # Set when this scan is counted already and the view answers it: the view must not count again.
 SCAN_COUNTED = "heritage.scan_counted"
+# A scan's answer, however it is made: never kept by any cache (each request is a scan to
+# count), and it differs by language and by the language cookie.
+SCAN_CACHE_CONTROL = "private, no-store"
+SCAN_VARY = "Accept-Language, Cookie"
 _MAX_PATHS = 4096
 
 
@@ -126,8 +130,8 @@ class ScanFastPath:
             headers.append(("Content-Encoding", algorithm))
         headers += [
             ("Heritage-Plaque-Code", page.code),
-            ("Cache-Control", "private, no-store"),
-            ("Vary", "Accept-Language, Cookie, Accept-Encoding"),
+            ("Cache-Control", SCAN_CACHE_CONTROL),
+            ("Vary", f"{SCAN_VARY}, Accept-Encoding"),  # as Flask-Compress adds it
             ("Content-Location", self._page_path(environ.get("SCRIPT_NAME", ""), lang, page.slug)),
             (REQUEST_ID, request_id),
             *extensions["heritage.page_headers"],

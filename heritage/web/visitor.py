@@ -63,7 +63,7 @@ from heritage.web.labels import (
 from heritage.web.language_prefix import use_language_prefix
 from heritage.web.media import narration_view, photo_gallery, shown_media_kinds, shown_media_option, tour_view
 from heritage.web.presenters import public_url, shown_text
-from heritage.web.scan_fast_path import SCAN_COUNTED
+from heritage.web.scan_fast_path import SCAN_CACHE_CONTROL, SCAN_COUNTED, SCAN_VARY
 from heritage.web.seo import site_meta
 from heritage.web.trail_pages import trail_page_response
 
@@ -236,8 +236,8 @@ def _scan_answer(target, lang: str):
         trail = trail_for_code(db.session, target.code)
         page = trail_page_response(trail.slug, lang) if trail is not None else None
         if page is not None:
-            page.headers["Cache-Control"] = "private, no-store"
-            page.headers["Vary"] = "Accept-Language, Cookie"
+            page.headers["Cache-Control"] = SCAN_CACHE_CONTROL
+            page.headers["Vary"] = SCAN_VARY
             page.headers["Content-Location"] = url_for("trails.trail_page", lang=lang, slug=trail.slug)
             return page
         if trail is not None:
@@ -254,8 +254,8 @@ def _scan_answer(target, lang: str):
     if not isinstance(page, RenderedPage):
         return _uncached(page)
     response = _page_response(page, revalidated=False)  # nothing keeps it
-    response.headers["Cache-Control"] = "private, no-store"
-    response.headers["Vary"] = "Accept-Language, Cookie"
+    response.headers["Cache-Control"] = SCAN_CACHE_CONTROL
+    response.headers["Vary"] = SCAN_VARY
     response.headers["Content-Location"] = url_for("visitor.site_page", lang=lang, slug=page.slug)
     return response
 
