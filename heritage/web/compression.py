@@ -36,14 +36,6 @@ def choose_encoding(accept_encoding: str) -> str | None:
     return _choose_algorithm(ALGORITHMS, accept_encoding)
 
 
-def encoding_for(headers) -> str | None:
-    """For an answer compressed ahead (a cached page, compressed once, not per request): the
-    encoding to send, by the same rules as the hook below."""
-    if "Range" in headers:
-        return None
-    return choose_encoding(headers.get("Accept-Encoding", ""))
-
-
 def compress_body(data: bytes, algorithm: str, app: Flask | None = None) -> bytes:
     """`data` compressed exactly as Flask-Compress compresses a response."""
     return _compress_data(app or current_app, data, algorithm)

@@ -25,7 +25,6 @@ from heritage.ops.content_version import VERSION_KEY
 from heritage.ops.logs import REQUEST_ID
 from heritage.sites.codes import normalise_code
 from heritage.sites.visibility import is_viewable
-from heritage.web.compression import MIN_SIZE, choose_encoding
 
 ROUTES = {"/q/": "/q/<code>", "/Q/": "/Q/<code>"}
 # Set when this scan is counted already and the view answers it: the view must not count again.
@@ -119,10 +118,7 @@ class ScanFastPath:
         elif in_redis and versions.current() != version:
             return None
 
-        algorithm = (
-            choose_encoding(environ.get("HTTP_ACCEPT_ENCODING", "")) if len(page.body) >= MIN_SIZE else None
-        )
-        body = page.encoded(algorithm, self.app) if algorithm else page.body
+        body, algorithm = page.body_for(environ.get("HTTP_ACCEPT_ENCODING", ""), self.app)
         requests = extensions["heritage.request_log"]
         request_id = requests.request_id(environ.get("HTTP_X_REQUEST_ID"))
         headers = [("Content-Type", "text/html; charset=utf-8"), ("Content-Length", str(len(body)))]

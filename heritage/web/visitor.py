@@ -50,7 +50,7 @@ from heritage.sites.visibility import is_viewable, shown_parent
 from heritage.trails.queries import trail_for_code
 from heritage.web import formatting
 from heritage.web.compression import MIN_SIZE as COMPRESS_MIN_SIZE
-from heritage.web.compression import compress_body, encoding_for
+from heritage.web.compression import choose_encoding, compress_body
 from heritage.web.labels import (
     HERITAGE_TYPE_LABELS,
     KIND_EXPLANATIONS,
@@ -357,20 +357,26 @@ class RenderedPage:
     def _encoded(self) -> dict[str, bytes]:
         return {}
 
-    def encoded(self, algorithm: str, app=None) -> bytes:
-        """The page compressed with `algorithm`, once per cached page rather than per request:
+    def body_for(self, accept_encoding: str, app=None) -> tuple[bytes, str | None]:
+        """(the body to send, its Content-Encoding or None) for this Accept-Encoding, by
+        Flask-Compress's rules. Compressed once per cached page rather than per request:
         compressing a page costs more than answering it from the cache."""
+        algorithm = choose_encoding(accept_encoding) if len(self.body) >= COMPRESS_MIN_SIZE else None
+        if algorithm is None:
+            return self.body, None
         body = self._encoded.get(algorithm)
         if body is None:
             body = self._encoded[algorithm] = compress_body(self.body, algorithm, app)
-        return body
+        return body, algorithm
 
 
 def _page_response(page: RenderedPage, revalidated: bool = True) -> Response:
     """The page's response, compressed as the client accepts; `revalidated=False` leaves out
     ETag and Last-Modified (the scan answer, which nothing keeps)."""
-    algorithm = encoding_for(request.headers) if len(page.body) >= COMPRESS_MIN_SIZE else None
-    response = Response(page.encoded(algorithm) if algorithm else page.body, mimetype="text/html")
+    # Never a partial answer compressed: a Range's byte offsets name the uncompressed page.
+    accept_encoding = "" if "Range" in request.headers else request.headers.get("Accept-Encoding", "")
+    body, algorithm = page.body_for(accept_encoding)
+    response = Response(body, mimetype="text/html")
     if algorithm:
         response.headers["Content-Encoding"] = algorithm
     if revalidated:
