@@ -87,6 +87,9 @@ def pg_schema():
             pytest.skip("TEST_DATABASE_URL not set")
         schema = f"copy_{uuid.uuid4().hex[:10]}"
         with create_engine(PG_URL).begin() as conn:
+            # pg_trgm where a database's owner installs it, not in the first scratch schema that
+            # migrates (dropping that schema would take the extension, and later restores, with it).
+            conn.execute(text("CREATE EXTENSION IF NOT EXISTS pg_trgm SCHEMA public"))
             conn.execute(text(f'CREATE SCHEMA "{schema}"'))
         made.append(schema)
         url = make_url(PG_URL).update_query_dict({"options": f"-csearch_path={schema}"})
