@@ -111,6 +111,10 @@ SETTINGS: dict[str, tuple[object, str]] = {
     "JOB_STALE_SECONDS": (120, "int"),
     # Seconds between batch writes of buffered scans (0: each scan written in its request).
     "SCAN_FLUSH_SECONDS": (1.0, "float"),
+    # With REDIS_URL: seconds a process gathers scans before pushing them to the shared queue in one
+    # command (0: each scan pushed before its answer, so a killed worker loses none, at the cost of
+    # a Redis round trip per scan). What `kill -9` of a worker may lose is at most this long.
+    "SCAN_PUSH_SECONDS": (0.1, "float"),
     # Where a day of scans begins and ends: the dashboard's days and the unique-visitor salt's.
     "SCAN_DAY_TIMEZONE": ("Asia/Ho_Chi_Minh", "str"),
     # One log line per request: "json" (for a log collector) or "plain" (for a person).
@@ -181,7 +185,7 @@ def finalise(config: dict[str, object]) -> None:
         config["TRUSTED_HOSTS"] = [urlsplit(base).hostname, *local]
     if config["LOG_FORMAT"] not in ("json", "plain"):
         raise ConfigError("LOG_FORMAT must be 'json' or 'plain'.")
-    for key in ("TRUSTED_PROXY_COUNT", "SCAN_LIMIT_PER_MINUTE", "SCAN_FLUSH_SECONDS"):
+    for key in ("TRUSTED_PROXY_COUNT", "SCAN_LIMIT_PER_MINUTE", "SCAN_FLUSH_SECONDS", "SCAN_PUSH_SECONDS"):
         if float(config[key]) < 0:
             raise ConfigError(f"{key} must be 0 or more.")
     if int(config["PLAQUE_SHEET_MAX_SITES"]) < 1:

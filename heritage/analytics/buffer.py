@@ -3,11 +3,14 @@
 `ScanBuffer.add()` puts a scan in one of three places. Direct (`SCAN_FLUSH_SECONDS=0`, no Redis):
 the request's own transaction, as before. Memory (the embedded default): this process's list,
 written by a timer thread every `SCAN_FLUSH_SECONDS` and at process exit. Redis (`REDIS_URL`): one
-list shared by every process and server, written by whichever process holds the flush lock.
+list shared by every process and server, written by whichever process holds the flush lock. Each
+process gathers its scans for `SCAN_PUSH_SECONDS` and pushes them in one command: a round trip per
+scan would cost more than the rest of a cached scan's answer.
 
 What a hard crash (`kill -9`) may lose: in memory, the killed process's scans since its last flush
-(at most `SCAN_FLUSH_SECONDS` of its traffic); in Redis, none that were answered (the push comes
-before the answer), as long as Redis keeps its data. Redis down: scans are held in memory instead.
+(at most `SCAN_FLUSH_SECONDS` of its traffic); in Redis, those it had not pushed yet (at most
+`SCAN_PUSH_SECONDS` of its traffic; none with `SCAN_PUSH_SECONDS=0`, where the push comes before
+the answer), as long as Redis keeps its data. Redis down: scans are held in memory instead.
 """
 
 from __future__ import annotations
@@ -84,9 +87,12 @@ def _insert_once(dialect: str):
 
 
 class ScanBuffer:
-    def __init__(self, engine: Engine, flush_seconds: float, redis_url: str = "") -> None:
+    def __init__(
+        self, engine: Engine, flush_seconds: float, redis_url: str = "", push_seconds: float = 0.0
+    ) -> None:
         self.engine = engine
         self.flush_seconds = flush_seconds
+        self.push_seconds = push_seconds
         self.redis = None
         if redis_url:
             import redis
@@ -94,7 +100,8 @@ class ScanBuffer:
             # Short timeouts: a visitor waits at most a fraction of a second for a Redis that is gone.
             self.redis = redis.Redis.from_url(redis_url, socket_connect_timeout=0.25, socket_timeout=0.5)
         self.direct = flush_seconds <= 0 and self.redis is None
-        self._rows: list[dict] = []
+        self._rows: list[dict] = []  # held for the database (memory mode, or Redis down)
+        self._staged: list[dict] = []  # gathered for the shared queue (Redis mode)
         self._rows_lock = threading.Lock()
         self._flush_lock = threading.Lock()
         self._redis_down_until = 0.0
@@ -111,6 +118,11 @@ class ScanBuffer:
             return
         self.ensure_running()
         if self.redis is not None and time.monotonic() >= self._redis_down_until:
+            if self.push_seconds > 0:
+                with self._rows_lock:
+                    self._staged.append(row)
+                SCANS_RECORDED.labels("redis").inc()
+                return
             try:
                 self.redis.rpush(QUEUE_KEY, _encode(row))
                 SCANS_RECORDED.labels("redis").inc()
@@ -119,26 +131,23 @@ class ScanBuffer:
                 self._redis_unavailable()
         self._hold(row)
 
-    @property
-    def queues_in_redis(self) -> bool:
-        return self.redis is not None and time.monotonic() >= self._redis_down_until
-
-    def add_reading(self, row: dict, key: str) -> bytes | None:
-        """Queue `row` (Redis mode) and read `key` in the same round trip: the scan fast path
-        learns the content version with no second trip. The key's value, or None when Redis
-        failed; the scan is then held in memory (if the push did land after all, its receipt
-        keeps it from being written twice)."""
-        self.ensure_running()
+    def push(self) -> int:
+        """Push the scans gathered since the last push to the shared queue, in one command.
+        Redis failing: they are held for the database instead (if the push did land after all,
+        their receipts keep them from being written twice)."""
+        with self._rows_lock:
+            rows, self._staged = self._staged, []
+        if not rows:
+            return 0
         try:
-            pushed, value = (
-                self.redis.pipeline(transaction=False).rpush(QUEUE_KEY, _encode(row)).get(key).execute()
-            )
-        except Exception:  # noqa: BLE001 - Redis down must not cost the visitor a page or the scan
+            self.redis.rpush(QUEUE_KEY, *[_encode(row) for row in rows])
+        except Exception:  # noqa: BLE001 - the scans are kept, in memory
             self._redis_unavailable()
-            self._hold(row)
-            return None
-        SCANS_RECORDED.labels("redis").inc()
-        return value if value is not None else b"0"
+            with self._rows_lock:
+                self._rows.extend(rows)
+            SCAN_BUFFER_DEPTH.inc(len(rows))
+            return 0
+        return len(rows)
 
     def _redis_unavailable(self) -> None:
         self._redis_down_until = time.monotonic() + REDIS_RETRY_SECONDS
@@ -173,7 +182,7 @@ class ScanBuffer:
                 return
             if self._pid and self._pid != os.getpid():
                 # A forked child inherits the parent's rows; the parent writes them, not the child.
-                self._rows, self._rows_lock = [], threading.Lock()
+                self._rows, self._staged, self._rows_lock = [], [], threading.Lock()
             self._pid = os.getpid()
             self._stop = threading.Event()
             self._thread = threading.Thread(target=self._run, name="scan-flush", daemon=True)
@@ -181,8 +190,15 @@ class ScanBuffer:
 
     def _run(self) -> None:
         interval = self.flush_seconds if self.flush_seconds > 0 else 1.0
-        while not self._stop.wait(interval):
-            self.flush()
+        staging = self.redis is not None and self.push_seconds > 0
+        tick = min(interval, self.push_seconds) if staging else interval
+        flushed_at = time.monotonic()
+        while not self._stop.wait(tick):
+            if time.monotonic() - flushed_at >= interval - tick / 2:
+                flushed_at = time.monotonic()
+                self.flush()
+            elif staging:
+                self.push()
 
     def close(self, wait_seconds: float = 5.0) -> int:
         """Stop the timer and write everything held (process exit). Returns scans written."""
@@ -194,7 +210,8 @@ class ScanBuffer:
 
     # --- writing ------------------------------------------------------------------------------
     def depth(self) -> int:
-        return len(self._rows)
+        """Scans this process holds: not yet in the shared queue nor in the database."""
+        return len(self._rows) + len(self._staged)
 
     def flush(self, lock_wait: float = 0.0) -> int:
         """Write held scans in one transaction, then the shared queue in batches. Never raises."""
@@ -202,6 +219,8 @@ class ScanBuffer:
             return 0
         written = 0
         with self._flush_lock:
+            if self._staged:
+                self.push()
             with self._rows_lock:
                 rows, self._rows = self._rows, []
             if rows:

@@ -55,7 +55,12 @@ def init_app(app) -> ScanBuffer:
     """One buffer per app, writing through the app's engine; its timer starts on first use."""
     from heritage.extensions import db
 
-    buffer = ScanBuffer(db.engine, float(app.config["SCAN_FLUSH_SECONDS"]), app.config["REDIS_URL"])
+    buffer = ScanBuffer(
+        db.engine,
+        float(app.config["SCAN_FLUSH_SECONDS"]),
+        app.config["REDIS_URL"],
+        push_seconds=float(app.config["SCAN_PUSH_SECONDS"]),
+    )
     app.extensions[EXTENSION] = buffer
     app.extensions[SALT_EXTENSION] = DailySalt(app.config["SCAN_DAY_TIMEZONE"], app.config["REDIS_URL"])
     if not _exit_hook:  # held scans are written when the process ends normally

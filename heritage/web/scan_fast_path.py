@@ -21,14 +21,11 @@ from heritage.analytics.scans import EXTENSION as SCAN_BUFFER
 from heritage.analytics.scans import SALT_EXTENSION, scan_row
 from heritage.i18n.web import negotiate_strings, wants_traditional_chinese_from
 from heritage.ops.content_version import EXTENSION as CONTENT_VERSION
-from heritage.ops.content_version import VERSION_KEY
 from heritage.ops.logs import REQUEST_ID
 from heritage.sites.codes import normalise_code
 from heritage.sites.visibility import is_viewable
 
 ROUTES = {"/q/": "/q/<code>", "/Q/": "/Q/<code>"}
-# Set when this scan is counted already and the view answers it: the view must not count again.
-SCAN_COUNTED = "heritage.scan_counted"
 # A scan's answer, however it is made: never kept by any cache (each request is a scan to
 # count), and it differs by language and by the language cookie.
 SCAN_CACHE_CONTROL = "private, no-store"
@@ -81,13 +78,11 @@ class ScanFastPath:
         if not canonical:
             return None
         extensions = self.app.extensions
-        versions = extensions[CONTENT_VERSION]
         buffer = extensions[SCAN_BUFFER]
         if buffer.direct:
             return None
-        # With Redis, the version is confirmed in the same round trip as the scan's push, below.
-        in_redis = versions.redis is not None and buffer.queues_in_redis
-        version = (versions.guess() if in_redis else None) or versions.current()
+        # With Redis, known from the version's subscription: no round trip (content_version.py).
+        version = extensions[CONTENT_VERSION].current()
         if version is None:
             return None
         target = extensions["heritage.scan_targets"].get(canonical, version)
@@ -101,22 +96,11 @@ class ScanFastPath:
             return None
 
         address = environ.get("REMOTE_ADDR")
-        counts = extensions["heritage.scan_limit"].counts(address)
-        if counts:
+        if extensions["heritage.scan_limit"].counts(address):
             salt = extensions.get(SALT_EXTENSION)
             agent = environ.get("HTTP_USER_AGENT", "")
             visitor = salt.visitor(target.code, address, agent) if salt is not None else None
-            row = scan_row(target.code, target.site_id, lang, visitor)
-            if in_redis:
-                shared = buffer.add_reading(row, VERSION_KEY)
-                if shared is None or versions.from_shared(shared) != version:
-                    # Counted; the content changed meanwhile (or Redis failed): the view answers.
-                    environ[SCAN_COUNTED] = True
-                    return None
-            else:
-                buffer.add(None, row)
-        elif in_redis and versions.current() != version:
-            return None
+            buffer.add(None, scan_row(target.code, target.site_id, lang, visitor))
 
         body, algorithm = page.body_for(environ.get("HTTP_ACCEPT_ENCODING", ""), self.app)
         requests = extensions["heritage.request_log"]

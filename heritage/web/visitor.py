@@ -63,7 +63,7 @@ from heritage.web.labels import (
 from heritage.web.language_prefix import use_language_prefix
 from heritage.web.media import narration_view, photo_gallery, shown_media_kinds, shown_media_option, tour_view
 from heritage.web.presenters import public_url, shown_text
-from heritage.web.scan_fast_path import SCAN_CACHE_CONTROL, SCAN_COUNTED, SCAN_VARY
+from heritage.web.scan_fast_path import SCAN_CACHE_CONTROL, SCAN_VARY
 from heritage.web.seo import site_meta
 from heritage.web.trail_pages import trail_page_response
 
@@ -211,11 +211,7 @@ def scan(code: str):
     # Counted once its answer is ready: a scan whose page failed (the database restarting) got an
     # error, not a count. HEAD is what link checkers and chat previews send: answered, never
     # counted. A client over SCAN_LIMIT_PER_MINUTE still gets its page, without adding to the count.
-    if (
-        request.method != "HEAD"
-        and not request.environ.get(SCAN_COUNTED)  # by the fast path, which then handed it here
-        and current_app.extensions["heritage.scan_limit"].counts(request.remote_addr)
-    ):
+    if request.method != "HEAD" and current_app.extensions["heritage.scan_limit"].counts(request.remote_addr):
         _end_transaction()  # SQLite: end the page's reads before writing (see above)
         visitor = visitor_of(target.code, request.remote_addr, request.user_agent.string)
         record_scan(db.session, code=target.code, site_id=target.site_id, lang=choice.lang, visitor=visitor)

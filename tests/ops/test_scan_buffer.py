@@ -61,8 +61,10 @@ def test_failed_batch_is_kept_and_written_later(fresh_url):
 
 def test_redis_queue_is_shared_and_written_once(fresh_url, redis_client):
     code = add_site(fresh_url)
-    app, buffer = _app(fresh_url, SCAN_FLUSH_SECONDS=60, REDIS_URL=REDIS_URL)
+    app, buffer = _app(fresh_url, SCAN_FLUSH_SECONDS=60, SCAN_PUSH_SECONDS=60, REDIS_URL=REDIS_URL)
     _scan(app, code, 6)
+    assert buffer.depth() == 6 and redis_client.llen(QUEUE_KEY) == 0  # gathered in this process
+    assert buffer.push() == 6  # in one command
     assert redis_client.llen(QUEUE_KEY) == 6 and buffer.depth() == 0
     assert count_scans(fresh_url) == 0
     # Another process (another server) flushing writes what this one queued.
@@ -133,10 +135,28 @@ def test_a_batch_read_again_after_a_failed_trim_is_written_once(fresh_url, redis
     assert count_scans(fresh_url) == 5 and redis_client.llen(QUEUE_KEY) == 0
 
 
+def test_each_scan_pushed_before_its_answer_when_asked(fresh_url, redis_client):
+    """SCAN_PUSH_SECONDS=0: nothing gathered in the process, so a killed worker loses no scan."""
+    code = add_site(fresh_url)
+    app, buffer = _app(fresh_url, SCAN_FLUSH_SECONDS=60, SCAN_PUSH_SECONDS=0, REDIS_URL=REDIS_URL)
+    _scan(app, code, 2)
+    assert redis_client.llen(QUEUE_KEY) == 2 and buffer.depth() == 0
+
+
+def test_the_timer_pushes_gathered_scans_within_the_push_interval(fresh_url, redis_client):
+    code = add_site(fresh_url)
+    app, buffer = _app(fresh_url, SCAN_FLUSH_SECONDS=60, SCAN_PUSH_SECONDS=0.1, REDIS_URL=REDIS_URL)
+    _scan(app, code, 4)
+    deadline = time.monotonic() + 2
+    while redis_client.llen(QUEUE_KEY) < 4 and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert redis_client.llen(QUEUE_KEY) == 4 and buffer.depth() == 0 and count_scans(fresh_url) == 0
+
+
 def test_a_push_whose_reply_was_lost_is_written_once(fresh_url, redis_client):
     """Redis applied the RPUSH, the reply never came: the scan is held in memory as well."""
     code = add_site(fresh_url)
-    app, buffer = _app(fresh_url, SCAN_FLUSH_SECONDS=60, REDIS_URL=REDIS_URL)
+    app, buffer = _app(fresh_url, SCAN_FLUSH_SECONDS=60, SCAN_PUSH_SECONDS=0, REDIS_URL=REDIS_URL)
     push = buffer.redis.rpush
 
     def push_then_lose_the_reply(*args):

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import gzip
+import threading
+import time
 
 import brotli
 import pytest
@@ -142,9 +144,34 @@ def test_a_publish_elsewhere_is_seen_by_the_next_scan(fresh_url):
     assert answered[-1] is not None and again.get_data() == before.get_data()
 
 
-def test_with_redis_one_round_trip_pushes_the_scan_and_confirms_the_version(fresh_url, redis_client):
+def _wait_for(condition, seconds: float = 5.0) -> bool:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.01)
+    return True
+
+
+def _trips_in_this_thread(*clients) -> list[str]:
+    """Redis commands sent from the calling thread (the request's), not the timer's or watcher's."""
+    trips: list[str] = []
+    me = threading.get_ident()
+    for client in clients:
+        send = client.execute_command
+
+        def counted(*args, _send=send, **kwargs):
+            if threading.get_ident() == me:
+                trips.append(str(args[0]))
+            return _send(*args, **kwargs)
+
+        client.execute_command = counted
+    return trips
+
+
+def test_with_redis_a_scan_makes_no_round_trip_and_a_publish_elsewhere_is_heard(fresh_url, redis_client):
     from heritage.analytics.buffer import QUEUE_KEY
-    from heritage.ops.content_version import VERSION_KEY
+    from heritage.ops.content_version import ContentVersion
 
     code = add_site(fresh_url)
     app, answered = _app(fresh_url, REDIS_URL=REDIS_URL)
@@ -152,48 +179,48 @@ def test_with_redis_one_round_trip_pushes_the_scan_and_confirms_the_version(fres
     buffer = app.extensions["heritage.scan_buffer"]
     versions = app.extensions["heritage.content_version"]
     assert [client.get(f"/q/{code}").status_code for _ in range(2)] == [200, 200]
-    assert answered[-1] is not None and redis_client.llen(QUEUE_KEY) == 2
-    trips = []
-    versions_get = versions.redis.get
-    versions.redis.get = lambda *args: trips.append("GET") or versions_get(*args)
-    pipeline = buffer.redis.pipeline
-    buffer.redis.pipeline = lambda **kw: trips.append("pipeline") or pipeline(**kw)
+    assert versions.watching, "the version's subscription is live"
+    trips = _trips_in_this_thread(versions.redis, buffer.redis)
     assert client.get(f"/q/{code}").status_code == 200
-    assert answered[-1] is not None and trips == ["pipeline"]  # push and version together
+    assert answered[-1] is not None and trips == []  # the version heard, the scan gathered
+    # The timer pushes what the process gathered, in one command, within SCAN_PUSH_SECONDS.
+    assert _wait_for(lambda: redis_client.llen(QUEUE_KEY) == 3, 2.0)
 
-    # Another server publishes: the scan is counted in that trip, then the view answers it afresh.
-    redis_client.incr(VERSION_KEY)
-    response = client.get(f"/q/{code}")
-    assert response.status_code == 200 and answered[-1] is None
+    # Another server publishes: this process hears it, and the view answers the next scan afresh.
+    ContentVersion(REDIS_URL).bump()
+    assert client.get(f"/q/{code}").status_code == 200 and answered[-1] is None
+    assert trips == ["GET"], "the change heard, the key read once"
     assert client.get(f"/q/{code}").status_code == 200 and answered[-1] is not None
-    assert redis_client.llen(QUEUE_KEY) == 5, "five scans, each queued once"
+    assert trips == ["GET"]
     buffer.flush()
-    assert count_scans(fresh_url) == 5
+    assert count_scans(fresh_url) == 5 and redis_client.llen(QUEUE_KEY) == 0
+    versions.close()
 
 
-def test_with_redis_failing_in_the_trip_the_scan_is_held_and_counted_once(fresh_url, redis_client):
+def test_with_redis_failing_at_the_push_the_scans_are_held_and_counted_once(fresh_url, redis_client):
+    """The push landed but its reply was lost: the scans are held for the database as well, and
+    their receipts keep them from being written twice."""
     import redis
 
+    from heritage.analytics.buffer import QUEUE_KEY
+
     code = add_site(fresh_url)
-    app, answered = _app(fresh_url, REDIS_URL=REDIS_URL)
+    app, answered = _app(fresh_url, REDIS_URL=REDIS_URL, SCAN_PUSH_SECONDS=60)
     client = app.test_client()
     buffer = app.extensions["heritage.scan_buffer"]
-    assert [client.get(f"/q/{code}").status_code for _ in range(2)] == [200, 200]
+    assert [client.get(f"/q/{code}").status_code for _ in range(3)] == [200, 200, 200]
+    assert buffer.depth() == 3 and redis_client.llen(QUEUE_KEY) == 0  # gathered, not pushed yet
+    push = buffer.redis.rpush
 
-    class Broken:
-        def rpush(self, *args):
-            return self
+    def push_then_lose_the_reply(*args):
+        push(*args)
+        raise redis.exceptions.TimeoutError("no reply")
 
-        def get(self, *args):
-            return self
-
-        def execute(self):
-            raise redis.exceptions.ConnectionError("Redis went away")
-
-    buffer.redis.pipeline = lambda **kw: Broken()
-    assert client.get(f"/q/{code}").status_code == 200
-    assert answered[-1] is None  # held, then answered by the view, not counted again there
-    assert buffer.depth() == 1
+    buffer.redis.rpush = push_then_lose_the_reply
+    assert buffer.push() == 0
+    assert redis_client.llen(QUEUE_KEY) == 3 and buffer.depth() == 3  # in both places
+    buffer.redis.rpush = push
+    assert client.get(f"/q/{code}").status_code == 200  # Redis "down": held in memory
     buffer._redis_down_until = 0.0
     buffer.flush()
-    assert count_scans(fresh_url) == 3
+    assert count_scans(fresh_url) == 4 and redis_client.llen(QUEUE_KEY) == 0
