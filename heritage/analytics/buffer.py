@@ -22,12 +22,14 @@ import threading
 import time
 import uuid
 import weakref
+from collections import Counter
 from datetime import UTC, datetime
 
 from sqlalchemy import insert
 from sqlalchemy.engine import Engine
 
 from heritage.analytics.models import Scan
+from heritage.analytics.scan_limit import ScanLimit
 from heritage.ops.metrics import (
     JOB_FAILURES,
     SCAN_BUFFER_DEPTH,
@@ -40,12 +42,22 @@ log = logging.getLogger(__name__)
 
 QUEUE_KEY = "heritage:scans"
 LOCK_KEY = "heritage:scans:flush-lock"
-LOCK_MS = 30_000  # longer than any batch write; a crashed holder frees it by expiry
+# The flush lock's lease, renewed with each batch: a holder killed mid-flush blocks the others for
+# at most this long (a worker's exit waits 5 s for the lock). A holder slower than its lease
+# leaves the trim to the next holder: see _TRIM_IF_HELD.
+LOCK_MS = 4_000
 BATCH = 5_000
 MAX_HELD = 200_000  # about 60 MB of rows; beyond it a scan is dropped and counted as a failure
 REDIS_RETRY_SECONDS = 5.0  # after a Redis error, scans go to memory for this long
 _INSERT_SCAN = insert(Scan)
 _RELEASE = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0"
+# Trim a written batch off the queue's head only while still holding the lock (and renew it): a
+# holder whose lease ran out must not trim, or it would cut the scans after the batch that the
+# next holder has already read again and trimmed. Its batch is read again; receipts dedupe it.
+_TRIM_IF_HELD = (
+    "if redis.call('get', KEYS[1]) ~= ARGV[1] then return 0 end "
+    "redis.call('ltrim', KEYS[2], ARGV[2], -1) redis.call('pexpire', KEYS[1], ARGV[3]) return 1"
+)
 
 _live_buffers: weakref.WeakSet[ScanBuffer] = weakref.WeakSet()
 
@@ -101,7 +113,10 @@ class ScanBuffer:
             self.redis = redis.Redis.from_url(redis_url, socket_connect_timeout=0.25, socket_timeout=0.5)
         self.direct = flush_seconds <= 0 and self.redis is None
         self._rows: list[dict] = []  # held for the database (memory mode, or Redis down)
-        self._staged: list[dict] = []  # gathered for the shared queue (Redis mode)
+        # Gathered for the shared queue (Redis mode): (row, client address whose per-address
+        # limit still applies, or None), for at most `push_seconds`.
+        self._staged: list[tuple[dict, str | None]] = []
+        self._limit: ScanLimit | None = None
         self._rows_lock = threading.Lock()
         self._flush_lock = threading.Lock()
         self._redis_down_until = 0.0
@@ -117,12 +132,12 @@ class ScanBuffer:
             SCANS_RECORDED.labels("direct").inc()
             return
         self.ensure_running()
+        if self._gathering():
+            with self._rows_lock:
+                self._staged.append((row, None))
+            SCANS_RECORDED.labels("redis").inc()
+            return
         if self.redis is not None and time.monotonic() >= self._redis_down_until:
-            if self.push_seconds > 0:
-                with self._rows_lock:
-                    self._staged.append(row)
-                SCANS_RECORDED.labels("redis").inc()
-                return
             try:
                 self.redis.rpush(QUEUE_KEY, _encode(row))
                 SCANS_RECORDED.labels("redis").inc()
@@ -131,12 +146,28 @@ class ScanBuffer:
                 self._redis_unavailable()
         self._hold(row)
 
+    def add_limited(self, session, row: dict, limit: ScanLimit, client: str | None) -> None:
+        """Add `row` if `client` is within its per-address limit (`SCAN_LIMIT_PER_MINUTE`). When
+        scans are gathered for Redis, the limit is applied as the batch is pushed: one call per
+        address per push, where asking before each answer cost a round trip per scan."""
+        if limit.active and self._gathering():
+            self._limit = limit
+            with self._rows_lock:
+                self._staged.append((row, client or "unknown"))
+            return
+        if limit.counts(client):
+            self.add(session, row)
+
+    def _gathering(self) -> bool:
+        return self.push_seconds > 0 and self.redis is not None and time.monotonic() >= self._redis_down_until
+
     def push(self) -> int:
         """Push the scans gathered since the last push to the shared queue, in one command.
         Redis failing: they are held for the database instead (if the push did land after all,
         their receipts keep them from being written twice)."""
         with self._rows_lock:
-            rows, self._staged = self._staged, []
+            staged, self._staged = self._staged, []
+        rows = self._within_limits(staged)
         if not rows:
             return 0
         try:
@@ -148,6 +179,21 @@ class ScanBuffer:
             SCAN_BUFFER_DEPTH.inc(len(rows))
             return 0
         return len(rows)
+
+    def _within_limits(self, staged: list[tuple[dict, str | None]]) -> list[dict]:
+        """The gathered rows that count: those under no limit, and each address's first ones up
+        to what its allowance has left."""
+        wanted = Counter(client for _row, client in staged if client is not None)
+        allowed = self._limit.allowance(dict(wanted)) if wanted else {}
+        rows = []
+        for row, client in staged:
+            if client is None:
+                rows.append(row)
+            elif allowed[client] > 0:
+                allowed[client] -= 1
+                rows.append(row)
+                SCANS_RECORDED.labels("redis").inc()
+        return rows
 
     def _redis_unavailable(self) -> None:
         self._redis_down_until = time.monotonic() + REDIS_RETRY_SECONDS
@@ -262,7 +308,9 @@ class ScanBuffer:
                 if not raw:
                     break
                 self._write([_decode(item) for item in raw])
-                self.redis.ltrim(QUEUE_KEY, len(raw), -1)
+                if not self.redis.eval(_TRIM_IF_HELD, 2, LOCK_KEY, QUEUE_KEY, token, len(raw), LOCK_MS):
+                    log.warning("scan flush lock lost mid-flush; the next holder reads the batch again")
+                    break
                 written += len(raw)
                 if len(raw) < BATCH:
                     break

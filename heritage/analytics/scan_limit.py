@@ -33,6 +33,27 @@ class ScanLimit:
                 self._limiter = FixedWindowRateLimiter(storage_from_string(self.storage_uri))
             return self._limiter
 
+    @property
+    def active(self) -> bool:
+        return self._item is not None
+
+    def allowance(self, wanted: dict[str | None, int]) -> dict[str | None, int]:
+        """How many of each client's `wanted` scans count, taken from their allowances at once
+        (one call per address, not one per scan): a batch gathered before it is pushed."""
+        if self._item is None:
+            return wanted
+        allowed = {}
+        for client, count in wanted.items():
+            try:
+                key = self._item.key_for("scan", client or "unknown")
+                total = self._get_limiter().storage.incr(key, self._item.get_expiry(), amount=count)
+            except Exception:  # noqa: BLE001 - as in counts(): the storage being down counts the scans
+                log.warning("scan limit storage unavailable; counting the scans", exc_info=True)
+                total = count
+            # As `count` calls of counts(): the first ones up to the limit count.
+            allowed[client] = max(0, min(count, self._item.amount - (total - count)))
+        return allowed
+
     def counts(self, client: str | None) -> bool:
         """Take one from `client`'s allowance; False when the scan must not be counted."""
         if self._item is None:

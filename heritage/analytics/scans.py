@@ -41,12 +41,21 @@ def scan_row(code: str, site_id: int | None, lang: str, visitor: str | None) -> 
 
 
 def record_scan(
-    session: Session, code: str, site_id: int | None, lang: str, visitor: str | None = None
+    session: Session,
+    code: str,
+    site_id: int | None,
+    lang: str,
+    visitor: str | None = None,
+    client: str | None = None,
 ) -> None:
+    """Count a scan; with `client` (the address it came from) only within that address's
+    `SCAN_LIMIT_PER_MINUTE`, applied where the buffer applies it best (see add_limited)."""
     row = scan_row(code, site_id, lang, visitor)
     buffer = current_app.extensions.get(EXTENSION) if has_app_context() else None
     if buffer is None:
         ScanBuffer._write_in_request(session, row)
+    elif client is not None:
+        buffer.add_limited(session, row, current_app.extensions["heritage.scan_limit"], client)
     else:
         buffer.add(session, row)
 

@@ -96,11 +96,11 @@ class ScanFastPath:
             return None
 
         address = environ.get("REMOTE_ADDR")
-        if extensions["heritage.scan_limit"].counts(address):
-            salt = extensions.get(SALT_EXTENSION)
-            agent = environ.get("HTTP_USER_AGENT", "")
-            visitor = salt.visitor(target.code, address, agent) if salt is not None else None
-            buffer.add(None, scan_row(target.code, target.site_id, lang, visitor))
+        salt = extensions.get(SALT_EXTENSION)
+        agent = environ.get("HTTP_USER_AGENT", "")
+        visitor = salt.visitor(target.code, address, agent) if salt is not None else None
+        row = scan_row(target.code, target.site_id, lang, visitor)
+        buffer.add_limited(None, row, extensions["heritage.scan_limit"], address or "unknown")
 
         body, algorithm = page.body_for(environ.get("HTTP_ACCEPT_ENCODING", ""), self.app)
         requests = extensions["heritage.request_log"]

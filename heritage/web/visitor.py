@@ -211,10 +211,17 @@ def scan(code: str):
     # Counted once its answer is ready: a scan whose page failed (the database restarting) got an
     # error, not a count. HEAD is what link checkers and chat previews send: answered, never
     # counted. A client over SCAN_LIMIT_PER_MINUTE still gets its page, without adding to the count.
-    if request.method != "HEAD" and current_app.extensions["heritage.scan_limit"].counts(request.remote_addr):
+    if request.method != "HEAD":
         _end_transaction()  # SQLite: end the page's reads before writing (see above)
-        visitor = visitor_of(target.code, request.remote_addr, request.user_agent.string)
-        record_scan(db.session, code=target.code, site_id=target.site_id, lang=choice.lang, visitor=visitor)
+        address = request.remote_addr
+        record_scan(
+            db.session,
+            code=target.code,
+            site_id=target.site_id,
+            lang=choice.lang,
+            visitor=visitor_of(target.code, address, request.user_agent.string),
+            client=address or "unknown",
+        )
         _end_transaction()
     return response
 

@@ -73,6 +73,31 @@ def test_redis_queue_is_shared_and_written_once(fresh_url, redis_client):
     assert redis_client.llen(QUEUE_KEY) == 0 and count_scans(fresh_url) == 6
 
 
+def test_a_flusher_whose_lease_ran_out_does_not_trim(fresh_url, redis_client):
+    """Its batch was written slowly, the lock expired and another process flushed meanwhile: the
+    late trim would cut scans nobody has written. It leaves the queue alone instead."""
+    from heritage.analytics import buffer as buffer_module
+
+    code = add_site(fresh_url)
+    app, buffer = _app(fresh_url, SCAN_FLUSH_SECONDS=60, SCAN_PUSH_SECONDS=0, REDIS_URL=REDIS_URL)
+    _scan(app, code, 3)
+    write = buffer._write
+    other = ScanBuffer(buffer.engine, 60, REDIS_URL)
+
+    def slow_write(rows):
+        write(rows)
+        redis_client.delete(buffer_module.LOCK_KEY)  # the lease ran out ...
+        redis_client.rpush(QUEUE_KEY, *[_encode(dict(r, receipt=f"late-{i}")) for i, r in enumerate(rows)])
+        assert other.flush() == 6  # ... another process wrote the three again (no-ops) and three more
+        _scan(app, code, 2)  # new scans at the queue's head, written by nobody yet
+
+    buffer._write = slow_write
+    assert buffer.flush() == 0  # written, not trimmed: a trim now would cut the two new scans
+    buffer._write = write
+    assert redis_client.llen(QUEUE_KEY) == 2 and count_scans(fresh_url) == 6
+    assert buffer.flush() == 2 and count_scans(fresh_url) == 8
+
+
 def test_concurrent_flushers_never_write_a_scan_twice(fresh_url, redis_client):
     _app_, buffer = _app(fresh_url, SCAN_FLUSH_SECONDS=60, REDIS_URL=REDIS_URL)
     row = {"code": "AAAAA", "site_id": None, "lang": "vi", "scanned_at": datetime.now(UTC)}
@@ -122,13 +147,15 @@ def test_a_batch_read_again_after_a_failed_trim_is_written_once(fresh_url, redis
     code = add_site(fresh_url)
     app, buffer = _app(fresh_url, SCAN_FLUSH_SECONDS=60, REDIS_URL=REDIS_URL)
     _scan(app, code, 5)
-    trim = buffer.redis.ltrim
+    send = buffer.redis.eval
 
-    def trim_fails_once(*args):
-        buffer.redis.ltrim = trim
-        raise redis.exceptions.ConnectionError("Redis stopped")
+    def trim_fails_once(script, *args):
+        if "ltrim" in script:
+            buffer.redis.eval = send
+            raise redis.exceptions.ConnectionError("Redis stopped")
+        return send(script, *args)
 
-    buffer.redis.ltrim = trim_fails_once
+    buffer.redis.eval = trim_fails_once
     assert buffer.flush() == 0 and count_scans(fresh_url) == 5  # committed, not trimmed
     assert redis_client.llen(QUEUE_KEY) == 5
     buffer.flush()  # the same five again: their receipts are written already

@@ -224,3 +224,31 @@ def test_with_redis_failing_at_the_push_the_scans_are_held_and_counted_once(fres
     buffer._redis_down_until = 0.0
     buffer.flush()
     assert count_scans(fresh_url) == 4 and redis_client.llen(QUEUE_KEY) == 0
+
+
+def test_with_redis_the_per_address_limit_is_applied_when_the_batch_is_pushed(fresh_url, redis_client):
+    """SCAN_LIMIT_PER_MINUTE kept in Redis, shared by two servers, with no round trip per scan: each
+    push takes what its addresses used from their allowances, one call per address."""
+    from heritage.analytics.buffer import QUEUE_KEY
+
+    code = add_site(fresh_url)
+    limited = {"REDIS_URL": REDIS_URL, "RATELIMIT_STORAGE_URI": REDIS_URL, "SCAN_PUSH_SECONDS": 60}
+    servers = [_app(fresh_url, SCAN_LIMIT_PER_MINUTE=3, **limited) for _ in range(2)]
+    group, alone = {"REMOTE_ADDR": "203.0.113.9"}, {"REMOTE_ADDR": "198.51.100.7"}
+    (first, answered), (second, _answered) = servers
+    client = first.test_client()
+    assert client.get(f"/q/{code}", environ_base=group).status_code == 200  # renders: the view
+    buffer = first.extensions["heritage.scan_buffer"]
+    trips = _trips_in_this_thread(buffer.redis, first.extensions["heritage.content_version"].redis)
+    for _ in range(3):
+        assert client.get(f"/q/{code}", environ_base=group).status_code == 200
+    assert client.get(f"/q/{code}", environ_base=alone).status_code == 200
+    assert answered[-1] is not None and trips == []  # no round trip, limit or not
+    other = second.test_client()
+    for _ in range(2):
+        assert other.get(f"/q/{code}", environ_base=group).status_code == 200
+    assert buffer.push() == 4  # the group's first three, and the one alone
+    assert second.extensions["heritage.scan_buffer"].push() == 0  # the group's allowance is spent
+    assert redis_client.llen(QUEUE_KEY) == 4
+    buffer.flush()
+    assert count_scans(fresh_url) == 4
