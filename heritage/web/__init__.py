@@ -38,6 +38,7 @@ def register_web(app: Flask) -> None:
     app.url_map.converters["lang"] = LanguageConverter
     # Every <int:...> id is one the database can hold: a longer one is a 404, not a driver error.
     app.url_map.converters["int"] = DatabaseIntConverter
+    app.json = api.RequestJSON(app)
 
     # Wrapped first, so ProxyFix (in security) sits in front of it and it sees client addresses.
     scan_fast_path.init_app(app)

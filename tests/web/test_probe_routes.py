@@ -288,6 +288,7 @@ def test_visitor_and_api_routes_survive_hostile_clients(world):
                 {"json": {"code": ["x"], "lang": {"a": 1}, "id": 12345678901234567890}},
                 {"json": {"code": "x" * 100_000, "lang": "vi", "id": "\x00"}},
                 {"data": b"\xff\xfe{", "content_type": "application/json"},
+                {"data": b"[" * 100_000 + b"]" * 100_000, "content_type": "application/json"},
                 {"data": b"{}", "content_type": "application/json; charset=utf-32"},
                 {"data": "code=X", "content_type": "application/x-www-form-urlencoded"},
             ]:
