@@ -338,6 +338,13 @@ def test_admin_routes_survive_hostile_forms(world, role):
         if "POST" in rule.methods and rule.endpoint not in SLOW_POSTS:
             for body in _form_bodies(token, field_names):
                 _send(client, rule, "POST", base, problems, **body)
+        if "POST" in rule.methods:
+            # Every form is CSRF-protected: without the token nothing runs, whoever is signed in.
+            refused = client.post(
+                base, data=dict.fromkeys(field_names, "1"), headers={"Accept-Language": "en"}
+            )
+            if refused.status_code != 400 or "did not come from this site" not in _body(refused):
+                problems.append(f"POST {base} without a CSRF token: {refused.status_code}")
     assert not problems, f"{len(problems)} problems:\n" + "\n".join(problems[:40])
 
 
