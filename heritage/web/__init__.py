@@ -7,6 +7,7 @@ from werkzeug.routing import BaseConverter
 
 from heritage.analytics.scan_limit import ScanLimit
 from heritage.web.microcache import MicroCache
+from heritage.web.numbers import DatabaseIntConverter
 from heritage.web.presenters import template_url_for
 
 
@@ -35,6 +36,9 @@ def register_web(app: Flask) -> None:
     # Only language-shaped first segments reach the visitor pages: /favicon.ico or /robots.txt
     # are never redirected to "/favicon.ico/" as if they were a language.
     app.url_map.converters["lang"] = LanguageConverter
+    # Every <int:...> id is one the database can hold: a longer one is a 404, not a driver error.
+    app.url_map.converters["int"] = DatabaseIntConverter
+    app.json = api.RequestJSON(app)
 
     # Wrapped first, so ProxyFix (in security) sits in front of it and it sees client addresses.
     scan_fast_path.init_app(app)

@@ -8,6 +8,7 @@ import uuid
 from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, jsonify, request
+from flask.json.provider import DefaultJSONProvider
 
 from heritage.analytics.scans import record_scan, visitor_of
 from heritage.extensions import csrf, db
@@ -27,6 +28,17 @@ bp = Blueprint("api", __name__, url_prefix="/api/v1")
 # No cookie-authenticated writes here yet; token-authenticated writes will follow. The one
 # anonymous write (offline scans) checks the request's Origin instead.
 csrf.exempt(bp)
+
+
+class RequestJSON(DefaultJSONProvider):
+    """Flask's JSON, where a body nested past Python's recursion limit ("[[[[…") is malformed
+    JSON like any other (a ValueError, so `get_json` answers 400) instead of a RecursionError."""
+
+    def loads(self, s, **kwargs):
+        try:
+            return super().loads(s, **kwargs)
+        except RecursionError as error:
+            raise ValueError("JSON nested too deeply") from error
 
 
 class ApiError(Exception):

@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 
 from flask import Flask, Response, abort, redirect, request
 from flask.sessions import SecureCookieSessionInterface
+from flask_babel import gettext as _
 from markupsafe import Markup
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.serving import WSGIRequestHandler
@@ -69,6 +70,11 @@ def init_app(app: Flask) -> None:
         query = request.query_string
         if "\x00" in request.path or b"%00" in query or b"\x00" in query:
             abort(400)
+        # A posted form's fields and file names are stored as text too (PostgreSQL: a 500).
+        if request.method == "POST" and request.mimetype in _FORM_TYPES and _form_has_nul():
+            abort(
+                400, _("A field holds a NUL character, which no text may contain. Remove it and send again.")
+            )
 
     @app.context_processor
     def _critical_css():
@@ -104,6 +110,15 @@ def init_app(app: Flask) -> None:
         if "location" in present:
             _host_free_location(response)
         return response
+
+
+_FORM_TYPES = {"application/x-www-form-urlencoded", "multipart/form-data"}
+
+
+def _form_has_nul() -> bool:
+    fields = (value for _name, value in request.form.items(multi=True))
+    names = (upload.filename or "" for _name, upload in request.files.items(multi=True))
+    return any("\x00" in text for text in (*fields, *names))
 
 
 class VisitorFriendlySessions(SecureCookieSessionInterface):

@@ -65,6 +65,8 @@ def test_public_origin_is_accepted_others_refused(client, session, site):
     ("body", "status", "code"),
     [
         ("not json", 400, "bad_body"),
+        ("[" * 100_000 + "]" * 100_000, 400, "bad_body"),  # past the recursion limit: was a 500
+        ('{"a":' * 50_000 + "1" + "}" * 50_000, 400, "bad_body"),
         ([], 400, "bad_body"),
         ({"code": "FFWXZ", "lang": "vi"}, 400, "bad_id"),
         ({"id": "1", "code": "FFWXZ", "lang": "vi"}, 400, "bad_id"),

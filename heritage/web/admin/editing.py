@@ -37,6 +37,7 @@ from heritage.web.admin.site_form import (
     posted_strings,
     units_for,
 )
+from heritage.web.numbers import db_int
 from heritage.web.security import allows_map_tiles
 from heritage.web.visitor import language_name
 
@@ -103,6 +104,19 @@ def _already_created(submission: str | None) -> int | None:
             SiteRevision.author_id == g.user.id, SiteRevision.submission == submission
         )
     )
+
+
+def posted_version() -> int:
+    """The site version the form was opened at (for conflicts): every editing form posts it."""
+    version = request.form.get("version", type=db_int)
+    if version is None:
+        abort(
+            400,
+            _(
+                "The form did not say which version of the site it was opened at. Reload the page and try again."
+            ),
+        )
+    return version
 
 
 def _limit_upload() -> None:
@@ -174,9 +188,7 @@ def edit_site(site_id: int):
         if request.form.get("merge")
         else posted_strings(request.form, kind, langs)
     )
-    base_version = request.form.get("version", type=int)
-    if base_version is None:
-        abort(400)
+    base_version = posted_version()
     cleaned = check(db.session, g.user, kind, raw, langs, current_app.config["DEFAULT_LANGUAGE"], site)
     page = dict(site=site, version=base_version)
     if not cleaned.ok:

@@ -16,9 +16,9 @@ from heritage.review.errors import Conflict
 from heritage.review.history import diff, history, revision
 from heritage.sites.fields import BY_NAME
 from heritage.web.admin import bp
-from heritage.web.admin.editing import conflict_page
+from heritage.web.admin.editing import conflict_page, posted_version
 from heritage.web.admin.guard import allow, site_in_scope
-from heritage.web.admin.review import base_version
+from heritage.web.numbers import db_int
 from heritage.web.visitor import language_name
 
 
@@ -34,7 +34,7 @@ def site_history(site_id: int):
 @allow(Role.volunteer)
 def site_diff(site_id: int):
     site = site_in_scope(site_id)
-    a, b = request.args.get("a", type=int), request.args.get("b", type=int)
+    a, b = request.args.get("a", type=db_int), request.args.get("b", type=db_int)
     if a is None or b is None:
         abort(400, _("Choose two revisions to compare."))
     try:
@@ -67,7 +67,7 @@ def revert_site(site_id: int, number: int):
     except LookupError:
         abort(404)
     try:
-        editing.revert(db.session, g.user, site, number, base_version())
+        editing.revert(db.session, g.user, site, number, posted_version())
     except Conflict as conflict:
         db.session.rollback()
         return conflict_page(site, conflict)

@@ -14,6 +14,7 @@ from heritage.errors import ValidationError
 from heritage.extensions import db
 from heritage.web.admin import bp
 from heritage.web.admin.forms import ConfirmForm, RoleForm, UnitForm, UserForm
+from heritage.web.numbers import db_int
 
 AUDIT_PAGE = 50
 
@@ -114,7 +115,7 @@ def units():
 
 @bp.get("/audit")
 def audit():
-    before = request.args.get("before", type=int)
+    before = request.args.get("before", type=db_int)
     events = recent_events(db.session, limit=AUDIT_PAGE, before_id=before)
     targets = {e.target_id for e in events if e.target_type == "users" and e.target_id}
     emails = {u.id: u.email for u in db.session.query(User).filter(User.id.in_(targets))} if targets else {}

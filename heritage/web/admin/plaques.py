@@ -16,7 +16,6 @@ from flask import abort, current_app, flash, g, redirect, render_template, reque
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext
-from flask_wtf import FlaskForm
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 from wtforms import SelectChoice, SelectField
@@ -41,8 +40,9 @@ from heritage.sites.models import Site, SiteKind
 from heritage.sites.visibility import PRINTABLE
 from heritage.tasks import JobStatus, enqueue, job_status, retry
 from heritage.web.admin import bp
-from heritage.web.admin.forms import ConfirmForm
+from heritage.web.admin.forms import BackOfficeForm, ConfirmForm
 from heritage.web.admin.guard import allow, site_in_scope
+from heritage.web.numbers import db_int
 
 SIZE_LABELS = {
     "sticker": lazy_pgettext("plaque size", "Sticker"),
@@ -72,7 +72,7 @@ def _size_choices(names=tuple(SIZE_PRESETS)) -> list[SelectChoice]:
     return [SelectChoice(name, size_label(name)) for name in names]
 
 
-class PlaqueForm(FlaskForm):
+class PlaqueForm(BackOfficeForm):
     size = SelectField(_l("Size"), default="plaque")
     format = SelectField(
         _l("File"),
@@ -85,12 +85,12 @@ class PlaqueForm(FlaskForm):
     )
 
 
-class SheetForm(FlaskForm):
+class SheetForm(BackOfficeForm):
     size = SelectField(_l("Size"), default="sticker")
     sheet = SelectField(_l("Sheet"), choices=[SelectChoice(s, s) for s in SHEETS], default="A4")
 
 
-def _with_sizes(form: FlaskForm) -> FlaskForm:
+def _with_sizes(form: BackOfficeForm) -> BackOfficeForm:
     form.size.choices = _size_choices(SHEET_SIZES if isinstance(form, SheetForm) else tuple(SIZE_PRESETS))
     return form
 
@@ -191,7 +191,7 @@ def _max_sites() -> int:
 
 def _filters() -> dict:
     """The GET filters, checked: another unit is a 403 unless the user's scope is every site."""
-    unit_id = request.args.get("unit", type=int)
+    unit_id = request.args.get("unit", type=db_int)
     kind = request.args.get("kind") or None
     district = request.args.get("district") or None
     unit = None
@@ -237,7 +237,7 @@ def _choices() -> dict:
 def _chosen_ids() -> list[int]:
     raw = request.form.getlist("site")
     try:
-        ids = list(dict.fromkeys(int(value) for value in raw))
+        ids = list(dict.fromkeys(db_int(value) for value in raw))
     except ValueError:
         abort(400, _("The selection holds something that is not a site."))
     if not ids:

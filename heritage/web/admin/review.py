@@ -5,7 +5,7 @@ button pressed on a stale page meets the conflict page instead of acting on unse
 
 from __future__ import annotations
 
-from flask import abort, flash, g, redirect, render_template, request, url_for
+from flask import flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
@@ -18,7 +18,7 @@ from heritage.review.errors import Conflict
 from heritage.review.history import review_queue as queue_of
 from heritage.review.rules import waits_for_another_editor
 from heritage.web.admin import bp
-from heritage.web.admin.editing import conflict_page
+from heritage.web.admin.editing import conflict_page, posted_version
 from heritage.web.admin.guard import allow, site_in_scope
 
 # action -> (the least role the guard lets through, what the person is told afterwards).
@@ -34,13 +34,6 @@ ACTIONS = {
 }
 
 
-def base_version() -> int:
-    version = request.form.get("version", type=int)
-    if version is None:
-        abort(400)
-    return version
-
-
 def _action_view(action: str, role: Role, done):
     def view(site_id: int):
         site = site_in_scope(site_id)
@@ -48,9 +41,9 @@ def _action_view(action: str, role: Role, done):
         service = getattr(editing, action)
         try:
             if action == "send_back":
-                service(db.session, g.user, site, base_version(), comment or "")
+                service(db.session, g.user, site, posted_version(), comment or "")
             else:
-                service(db.session, g.user, site, base_version(), comment=comment)
+                service(db.session, g.user, site, posted_version(), comment=comment)
         except Conflict as conflict:
             db.session.rollback()
             return conflict_page(site, conflict)
@@ -83,7 +76,7 @@ def rename_site(site_id: int):
             "admin/rename.html", site=site, wanted=wanted[:200], error=_("At most 120 characters.")
         ), 400
     try:
-        editing.rename(db.session, g.user, site, wanted, base_version())
+        editing.rename(db.session, g.user, site, wanted, posted_version())
     except Conflict as conflict:
         db.session.rollback()
         return conflict_page(site, conflict)

@@ -25,6 +25,7 @@ from heritage.sites.models import Site
 from heritage.web.admin import bp
 from heritage.web.admin.chart import scans_chart, swatch
 from heritage.web.admin.guard import allow
+from heritage.web.numbers import db_int
 
 PERIODS = (7, 30, 90)
 DEFAULT_PERIOD = 30
@@ -44,17 +45,17 @@ class Selection:
 
 
 def _selection() -> Selection:
-    days = request.args.get("days", DEFAULT_PERIOD, type=int)
+    days = request.args.get("days", DEFAULT_PERIOD, type=db_int)
     if days not in PERIODS:
         abort(400, _("Choose a period of 7, 30 or 90 days."))
     unit = site = None
-    if unit_id := request.args.get("unit", type=int):
+    if unit_id := request.args.get("unit", type=db_int):
         unit = db.session.get(Unit, unit_id)
         if unit is None:
             abort(404)
         if not can_see_unit(g.user, unit.id):
             abort(403)
-    if site_id := request.args.get("site", type=int):
+    if site_id := request.args.get("site", type=db_int):
         site = db.session.get(Site, site_id)
         if site is None:
             abort(404)

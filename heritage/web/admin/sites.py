@@ -15,7 +15,7 @@ from heritage.accounts.scope import can_act_on, in_scope
 from heritage.extensions import db
 from heritage.media.approval import pending_media
 from heritage.media.photos import site_photos
-from heritage.pagination import Page
+from heritage.pagination import Page, clamp_page
 from heritage.review.history import feedback, history, pending_edit, working_values
 from heritage.review.models import EditState
 from heritage.review.rules import allowed_actions, waits_for_another_editor
@@ -32,7 +32,7 @@ RECENT_REVISIONS = 5
 @bp.get("/")
 @allow(Role.volunteer)
 def home():
-    page = max(1, request.args.get("page", 1, type=int))
+    page = clamp_page(request.args.get("page"))
     scoped = select(Site).where(in_scope(g.user))
     total = db.session.scalar(select(func.count()).select_from(scoped.subquery())) or 0
     sites = db.session.scalars(

@@ -22,6 +22,7 @@ from heritage.trails.models import Trail
 from heritage.web.admin import bp
 from heritage.web.admin.guard import allow
 from heritage.web.admin.plaques import PlaqueForm, _attachment, _production_settings, _with_sizes
+from heritage.web.numbers import db_int
 
 
 def _langs() -> list[str]:
@@ -103,8 +104,8 @@ def trail(trail_id: int):
 @allow(Role.editor)
 def move_trail_stop(trail_id: int):
     trail = _trail(trail_id)
-    index = request.form.get("index", type=int)
-    delta = request.form.get("delta", type=int)
+    index = request.form.get("index", type=db_int)
+    delta = request.form.get("delta", type=db_int)
     if index is None or delta not in (-1, 1):
         abort(400)
     editing.move_stop(db.session, trail, index, delta)
