@@ -114,3 +114,9 @@ class MediaText(Base):
     caption: Mapped[str | None] = mapped_column(String(1000))  # shown under the photo
 
     media: Mapped[MediaFile] = relationship(back_populates="texts")
+
+
+def kept_name(original_name: str | None) -> str | None:
+    """An upload's file name as kept: text only, never a path (the bytes are stored under their
+    hash). The last part of whatever path a browser or tool sent, at most 255 characters."""
+    return (original_name or "").replace("\\", "/").rsplit("/", 1)[-1].strip()[:255] or None

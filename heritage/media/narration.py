@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session, selectinload
 from heritage.media.approval import replace_older_narrations, shown, stamp, upload_stamp
 from heritage.media.audio import check_audio, render_narration
 from heritage.media.images import MediaRefused
-from heritage.media.models import MediaFile, MediaKind
+from heritage.media.models import MediaFile, MediaKind, kept_name
 from heritage.media.photos import _clean_text, _read_capped
 from heritage.media.storage import Storage
 from heritage.media.tour_models import SceneNarration, of_scene
@@ -69,7 +69,7 @@ def submit_narration(
     check_quota(session, user, uploads_per_day)
     raw = _read_capped(data, limits.max_bytes)
     check_audio(raw, max_bytes=limits.max_bytes, max_seconds=limits.max_seconds)
-    name = (original_name or "").replace("\\", "/").rsplit("/", 1)[-1].strip()[:255] or None
+    name = kept_name(original_name)
     return enqueue(
         NARRATION_JOB,
         topic=site_topic(site),

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session, object_session, selectinload
 
 from heritage.media.approval import shown, stamp, upload_stamp
 from heritage.media.images import GpsSuggestion, MediaRefused, read_photo
-from heritage.media.models import MediaFile, MediaKind, MediaText
+from heritage.media.models import MediaFile, MediaKind, MediaText, kept_name
 from heritage.media.storage import Storage
 from heritage.sites.models import Site
 
@@ -150,7 +150,7 @@ def add_photo(
     credit = _clean_text(credit, 300, _l("A photo needs a credit (who took it)."))
     licence = _clean_text(licence, 120, _l("A photo needs a licence."))
     alts = _clean_alt_texts(alt_texts)
-    name = (original_name or "").replace("\\", "/").rsplit("/", 1)[-1].strip()[:255] or None
+    name = kept_name(original_name)
 
     progress(5, _l("Reading the photo"))
     photo_in = read_photo(

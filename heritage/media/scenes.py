@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from heritage.media.approval import shown, stamp, upload_stamp
 from heritage.media.images import PHOTO_FORMATS, sniff_photo_format
-from heritage.media.models import MediaFile, MediaKind, MediaText
+from heritage.media.models import MediaFile, MediaKind, MediaText, kept_name
 from heritage.media.panorama import PanoramaLimits, check_panorama, make_tileset, multires_config
 from heritage.media.photos import _clean_text, _read_capped
 from heritage.media.storage import Storage
@@ -52,7 +52,7 @@ def submit_panorama(
     check_quota(session, user, uploads_per_day)
     raw = _read_capped(data, limits.max_bytes)
     check_panorama(raw, limits)
-    name = (original_name or "").replace("\\", "/").rsplit("/", 1)[-1].strip()[:255] or None
+    name = kept_name(original_name)
     return enqueue(
         PANORAMA_JOB,
         topic=site_topic(site),

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from heritage.db import utcnow
 from heritage.media.approval import upload_stamp
 from heritage.media.images import MediaRefused, check_photo
-from heritage.media.models import MediaFile
+from heritage.media.models import MediaFile, kept_name
 from heritage.media.photos import PhotoLimits, _clean_alt_texts, _clean_text, _read_capped
 from heritage.media.storage import Storage
 from heritage.sites.models import Site
@@ -81,7 +81,7 @@ def submit_photo(
     check_quota(session, user, uploads_per_day)
     raw = _read_capped(data, limits.max_bytes)
     checked = check_photo(raw, max_bytes=limits.max_bytes, max_pixels=limits.max_pixels)
-    name = (original_name or "").replace("\\", "/").rsplit("/", 1)[-1].strip()[:255] or None
+    name = kept_name(original_name)
     # The worker may run on another machine: the upload goes through the shared storage.
     upload_key = storage.put(raw)
     job_id = enqueue(
