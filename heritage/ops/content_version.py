@@ -76,7 +76,8 @@ class ContentVersion:
         self._subscribe_after = 0.0
         self._heard = 0
         self._alive_at = 0.0
-        self._pings: collections.deque[float] = collections.deque()
+        self._pings: collections.deque[float] = collections.deque()  # sent, not answered yet
+        self._pinged_at = 0.0
         if redis_url:
             import redis
 
@@ -146,9 +147,10 @@ class ContentVersion:
                 # The key itself, not the number announced: announcements from two writers may
                 # arrive out of order, and a restarted Redis counts from 0 again.
                 self._heard = int(self.redis.get(VERSION_KEY) or 0)
-            if not self._pings or now - self._pings[-1] >= HEARTBEAT_SECONDS:
+            if now - self._pinged_at >= HEARTBEAT_SECONDS:
                 self._pubsub.ping()
                 self._pings.append(now)
+                self._pinged_at = now
         except Exception:  # noqa: BLE001 - read the key meanwhile; subscribe again on the next request
             log.info("content version subscription lost; reading the key per request", exc_info=True)
             self._drop_subscription()
@@ -170,7 +172,7 @@ class ContentVersion:
             self._subscribe_after = now + REDIS_RETRY_SECONDS
             return
         self._pubsub, self._pubsub_pid = pubsub, os.getpid()
-        self._alive_at, self._pings = now, collections.deque()
+        self._alive_at, self._pings, self._pinged_at = now, collections.deque(), 0.0
 
     def _drop_subscription(self) -> None:
         # A forked child drops its parent's subscription without closing the socket they share.

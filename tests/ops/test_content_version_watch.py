@@ -54,6 +54,18 @@ def test_a_change_elsewhere_is_heard_without_a_read_per_request(versions, redis_
     assert versions.current()[1] == 1
 
 
+def test_a_ping_at_most_once_a_heartbeat_not_once_a_request(versions, monkeypatch):
+    pings = []
+    ping = versions._pubsub.ping
+    monkeypatch.setattr(versions._pubsub, "ping", lambda: pings.append(1) or ping())
+    started = time.monotonic()
+    for _ in range(200):
+        versions.current()
+        time.sleep(0.001)
+    heartbeats = (time.monotonic() - started) / content_version.HEARTBEAT_SECONDS
+    assert len(pings) <= heartbeats + 1
+
+
 def test_the_subscription_stays_trusted_while_redis_answers_its_pings(versions, monkeypatch):
     monkeypatch.setattr(content_version, "HEARTBEAT_SECONDS", 0.05)
     monkeypatch.setattr(content_version, "DEAF_AFTER_SECONDS", 0.3)
