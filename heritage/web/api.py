@@ -14,6 +14,7 @@ from heritage.analytics.scans import record_scan, visitor_of
 from heritage.extensions import csrf, db
 from heritage.i18n.fallback import fallback_chain
 from heritage.i18n.web import supported_languages
+from heritage.pagination import Page
 from heritage.places.geo import parse_coordinate
 from heritage.sites import map_area, nearby, queries
 from heritage.sites.codes import normalise_code
@@ -145,19 +146,26 @@ def list_sites():
     if kind is not None and kind not in {k.value for k in SiteKind}:
         raise ApiError(400, "bad_kind", f"kind must be one of: {', '.join(k.value for k in SiteKind)}.")
     per_page = _whole_number_arg("per_page", 50, current_app.config["API_MAX_PER_PAGE"])
+    query = request.args.get("q")
     try:
-        search = parse_query(request.args.get("q"))
+        search = parse_query(query)
     except QueryTooLong as error:
         raise ApiError(400, "query_too_long", error.message) from None
-    page = queries.list_sites(
-        db.session,
-        langs=fallback_chain(lang, list(current_app.config["FALLBACK_LANGUAGES"])),
-        page=_whole_number_arg("page", 1, MAX_PAGE),
-        per_page=per_page,
-        search=search,
-        kind=kind,
-        district=request.args.get("district") or None,
-    )
+    page_number = _whole_number_arg("page", 1, MAX_PAGE)
+    if search is None and query and query.strip():
+        # Only punctuation or symbols: nothing to search for, so nothing matches (listing every
+        # site would read as matches).
+        page = Page(items=[], page=page_number, per_page=per_page, total=0)
+    else:
+        page = queries.list_sites(
+            db.session,
+            langs=fallback_chain(lang, list(current_app.config["FALLBACK_LANGUAGES"])),
+            page=page_number,
+            per_page=per_page,
+            search=search,
+            kind=kind,
+            district=request.args.get("district") or None,
+        )
     return jsonify(
         {
             "ok": True,

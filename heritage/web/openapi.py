@@ -444,6 +444,7 @@ def openapi_document(languages: list[str], max_per_page: int = 100) -> dict:
                                 " name prefix, whole words of the name, anywhere in name or summary;"
                                 " the `lang` text before other languages within each rank."
                                 f" At most {MAX_QUERY_CHARS} characters (longer: 400 query_too_long);"
+                                " punctuation alone matches no site;"
                                 f" only its first {MAX_QUERY_WORDS} words count."
                             ),
                             "schema": {"type": "string", "maxLength": MAX_QUERY_CHARS},

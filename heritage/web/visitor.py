@@ -277,6 +277,8 @@ def site_list():
     except QueryTooLong:
         status, query = 400, query[:MAX_QUERY_CHARS]
         problem = _("Your search is too long: at most %(limit)d characters.", limit=MAX_QUERY_CHARS)
+    if query and search is None and not problem:  # only punctuation or symbols: nothing matches
+        problem = _("There are no letters or numbers to search for in “%(query)s”.", query=query)
     slug = _slug_for_typed_code(search.code) if search is not None and search.code else None
     if slug:  # a plaque code typed into the box: straight to its site (no scan is counted)
         return _uncached(redirect(url_for("visitor.site_page", lang=lang, slug=slug), 302))

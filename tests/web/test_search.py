@@ -177,6 +177,19 @@ def test_over_long_queries_get_a_clear_400_everywhere(client, sites, query):
     assert f"at most {MAX_QUERY_CHARS} characters" in html and "/en/sites/" not in html
 
 
+@pytest.mark.parametrize("query", ["%", "_", "* ?", "'--"])
+def test_punctuation_alone_matches_nothing_and_says_why(client, sites, query):
+    """LIKE's wildcards are escaped, so `%` never matched everything; but the query was dropped
+    and every site listed, which read as matches."""
+    api = client.get("/api/v1/sites", query_string={"q": query})
+    assert api.status_code == 200 and api.get_json()["data"] == [] and api.get_json()["meta"]["total"] == 0
+    page = client.get("/en/", query_string={"q": query})
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200 and 'role="alert"' in html and "no letters or numbers" in html
+    assert listed_slugs(html, "en") == []
+    assert client.get("/api/v1/sites", query_string={"q": "  "}).get_json()["meta"]["total"] > 0  # blank
+
+
 def test_queries_within_the_limit_keep_their_first_words(client, sites, session):
     many = " ".join(["dinh"] * MAX_QUERY_WORDS + ["nowhere"] * 80)  # 100 words, under 500 chars
     many = many[:MAX_QUERY_CHARS]
