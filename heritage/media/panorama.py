@@ -193,8 +193,8 @@ def _sample_face(equirect, size: int, letter: str, pool: ThreadPoolExecutor, ban
     return face
 
 
-def _encode_tile(level: Image.Image, quality: int, where: tuple[int, int, tuple]) -> bytes:
-    return _encode_webp(level.crop(where[2]).convert("RGB"), quality)
+def _encode_tile(level: Image.Image, quality: int, box: tuple[int, int, int, int]) -> bytes:
+    return _encode_webp(level.crop(box).convert("RGB"), quality)
 
 
 def _encode_webp(image: Image.Image, quality: int) -> bytes:
@@ -268,28 +268,29 @@ def make_tileset(
     cube = cube_size_for(image.width)
     tile_size = min(limits.tile_size, cube)
     tileset = Tileset(image.width, image.height, cube, tile_size, level_count(cube, tile_size), "webp")
-    tileset.preview = _encode_jpeg(_scaled(image, limits.preview_width), 70)
-    tileset.fallback = _encode_jpeg(_scaled(image, limits.fallback_width), 75)
-    progress(5)
-    if equirect is None:
-        equirect = _array_of(image)
-    del image
-    decoded.clear()
-    done = 0
-    with ThreadPoolExecutor(max_workers=2) as pool:  # numpy and WebP encoding release the GIL
+    # numpy, OpenCV, Pillow's resizing and WebP encoding let go of the GIL: two threads work.
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        previews = pool.submit(_encode_jpeg, _scaled(image, limits.preview_width), 70)
+        tileset.fallback = _encode_jpeg(_scaled(image, limits.fallback_width), 75)
+        tileset.preview = previews.result()
+        progress(5)
+        if equirect is None:
+            equirect = _array_of(image)
+        del image
+        decoded.clear()
         # One face at a time, tiled and let go before the next; a tile is cut in the thread that
-        # encodes it, so only a level and a few tiles sit beside the panorama.
-        for letter in FACES:
+        # encodes it, so only the face, its levels and a few tiles sit beside the panorama.
+        for done, letter in enumerate(FACES, start=1):
             pixels = _sample_face(equirect, cube, letter, pool)
             face = Image.frombuffer("RGBX", (cube, cube), pixels, "raw", "RGBX", 0, 1)  # no copy
+            encoded = {}
+            # A level's tiles are queued, not waited for: the next level is resized meanwhile.
             for level, image in _levels_of(face, tileset.levels):
                 quality = limits.quality[min(level, len(limits.quality)) - 1]
-                boxes = list(_boxes(image.width, tile_size))
-                encoded = pool.map(partial(_encode_tile, image, quality), boxes)
-                for (row, col, _box), payload in zip(boxes, encoded, strict=True):
-                    tileset.tiles[f"{level}/{letter}{row}_{col}"] = payload
-            del pixels, face, image
-            done += 1
+                for row, col, box in _boxes(image.width, tile_size):
+                    encoded[f"{level}/{letter}{row}_{col}"] = pool.submit(_encode_tile, image, quality, box)
+            tileset.tiles.update((name, tile.result()) for name, tile in encoded.items())
+            del pixels, face, image, encoded
             progress(5 + 90 * done / len(FACES))
     return tileset
 
