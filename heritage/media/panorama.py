@@ -270,9 +270,9 @@ def make_tileset(
     tileset = Tileset(image.width, image.height, cube, tile_size, level_count(cube, tile_size), "webp")
     # numpy, OpenCV, Pillow's resizing and WebP encoding let go of the GIL: two threads work.
     with ThreadPoolExecutor(max_workers=2) as pool:
-        previews = pool.submit(_encode_jpeg, _scaled(image, limits.preview_width), 70)
-        tileset.fallback = _encode_jpeg(_scaled(image, limits.fallback_width), 75)
-        tileset.preview = previews.result()
+        preview = pool.submit(_flat_jpeg, image, limits.preview_width, 70)
+        tileset.fallback = _flat_jpeg(image, limits.fallback_width, 75)
+        tileset.preview = preview.result()
         progress(5)
         if equirect is None:
             equirect = _array_of(image)
@@ -330,7 +330,15 @@ def _array_of(image: Image.Image):
     return equirect
 
 
+def _flat_jpeg(image: Image.Image, width: int, quality: int) -> bytes:
+    """The panorama at most `width` wide as a JPEG (the preview, the flat fallback)."""
+    return _encode_jpeg(_scaled(image, width), quality)
+
+
 def _scaled(image: Image.Image, width: int) -> Image.Image:
+    """A new image, never the panorama itself: Image.save() keeps its options on the image
+    (`encoderinfo`), so two saves of one image at once (preview and fallback) would mix them."""
     if image.width > width:
         image = image.resize((width, width // 2), Image.Resampling.LANCZOS, reducing_gap=3.0)
-    return image.convert("RGB") if image.mode != "RGB" else image  # RGBX from _load_into_array
+        return image.convert("RGB") if image.mode != "RGB" else image  # RGBX from _load_into_array
+    return image.convert("RGB")  # a copy even when it is RGB already

@@ -208,6 +208,22 @@ def test_a_plain_rgb_panorama_is_decoded_straight_into_the_array(app, monkeypatc
     assert (usual.preview, usual.fallback) == (direct.preview, direct.fallback)
 
 
+def test_preview_and_fallback_keep_their_own_jpeg_quality(app):
+    """At 1024 wide the preview (q70) and the fallback (q75) are the same pixels, encoded at once in
+    two threads. Pillow keeps save options on the image, so when both saved the panorama itself,
+    a fallback now and then came out at the preview's quality: each is saved from its own copy."""
+    picture = compass(1024)
+    picture.putalpha(255)  # loaded as usual, then converted: a plain RGB image, not the array's
+    data = encode(picture, "PNG")
+    tables = {
+        q: Image.open(io.BytesIO(encode(compass(64), "JPEG", quality=q))).quantization for q in (70, 75)
+    }
+    for _run in range(8):
+        tileset = make_tileset(data)
+        assert Image.open(io.BytesIO(tileset.preview)).quantization == tables[70]
+        assert Image.open(io.BytesIO(tileset.fallback)).quantization == tables[75]
+
+
 def test_no_camera_metadata_reaches_tiles_or_previews(app):
     image = gradient(2048, 1024)
     exif = Image.Exif()
