@@ -7,7 +7,8 @@ package) on the same image in the same run:
    (user + system, every process of it) and, as ru_maxrss, its largest process (generate.py's
    nona included); the times include starting Python and writing every tile to disk, for both.
    With `--before DIR` (another checkout, e.g. `git worktree add /tmp/before main`), that
-   checkout's tiler runs too, in the same rounds: before and after side by side.
+   checkout's tiler runs too, in the same rounds: before and after side by side; and the tiles
+   of our first view are summed in its tileset too (same layout, so the same tiles).
 2. First view: both tilesets served on loopback with the same Pannellum (static/vendor) and opened
    full screen in Debian's Chromium at 390 × 844 CSS px, device pixel ratios 1, 2 and 3 (WebGL by
    SwiftShader). Bytes sent by the server (status line, headers, body; JS and CSS gzipped at level
@@ -246,8 +247,8 @@ def psnr(png: bytes, truth: bytes) -> float:
     return 99.0 if mse == 0 else 10 * math.log10(255**2 / mse)
 
 
-def first_view(server: Server, browser, name: str, ratio: int) -> tuple[int, int, bytes]:
-    """(bytes, tiles, screenshot) of one tileset's first view at one device pixel ratio; again
+def first_view(server: Server, browser, name: str, ratio: int) -> tuple[int, int, bytes, list[str]]:
+    """(bytes, tiles, screenshot, tile paths) of one tileset's first view at one device pixel ratio; again
     (three tries) when a request failed: Pannellum then draws that tile black and goes on."""
     for _try in range(3):
         failed: list[str] = []
@@ -258,7 +259,9 @@ def first_view(server: Server, browser, name: str, ratio: int) -> tuple[int, int
     raise SystemExit(f"{name} at ratio {ratio}: requests keep failing: {failed[:3]}")
 
 
-def _first_view(server: Server, browser, name: str, ratio: int, failed: list[str]) -> tuple[int, int, bytes]:
+def _first_view(
+    server: Server, browser, name: str, ratio: int, failed: list[str]
+) -> tuple[int, int, bytes, list[str]]:
     width, height = PHONE
     context = browser.new_context(
         viewport={"width": width, "height": height}, device_scale_factor=ratio, is_mobile=True, has_touch=True
@@ -289,12 +292,12 @@ def _first_view(server: Server, browser, name: str, ratio: int, failed: list[str
         shot = page.screenshot()
         sent = server.sent[mark:]
         tiles = [p for p, _ in sent if p.startswith(f"/{name}/")]
-        return sum(n for _, n in sent), len(tiles), shot
+        return sum(n for _, n in sent), len(tiles), shot, [p[len(name) + 2 :] for p in tiles]
     finally:
         context.close()
 
 
-def compare_views(folder: Path, names: dict[str, Path], rounds: int) -> None:
+def compare_views(folder: Path, names: dict[str, Path], rounds: int, before: Path | None = None) -> None:
     from playwright.sync_api import sync_playwright
 
     root = folder / "site"
@@ -350,6 +353,18 @@ def compare_views(folder: Path, names: dict[str, Path], rounds: int) -> None:
             f"{ours[1]:>3.0f}/{theirs[1]:<3.0f}  {ours[2]:>5.0f}/{theirs[2]:<5.0f} ({sharpness(truth):>5.0f})  "
             f"{ours[3]:>5.3f}/{theirs[3]:<5.3f}  {ours[4]:>5.1f}/{theirs[4]:<5.1f}"
         )
+    if before:
+        # The same layout, so the same view fetches the same tiles: their bytes, ours and before.
+        print("  The tiles of our view, ours beside the --before checkout's (bodies only):")
+        for ratio in RATIOS:
+            paths = results[("ours", ratio)][-1][3]
+            ours_kb, before_kb = (
+                sum((tiles / p).stat().st_size for p in paths) / 1e3 for tiles in (names["ours"], before)
+            )
+            print(
+                f"  {ratio:>5}  {len(paths)} tiles: ours {ours_kb:.1f} KB, before {before_kb:.1f} KB"
+                f" ({100 * (ours_kb - before_kb) / before_kb:+.2f} %)"
+            )
     shots = folder.parent / "panorama-shots"
     shots.mkdir(exist_ok=True)
     for (name, ratio), runs in results.items():
@@ -368,7 +383,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--no-view", action="store_true", help="tiling only")
     parser.add_argument("--source", type=Path, default=SAMPLE)
     parser.add_argument(
-        "--before", type=Path, help="another checkout whose tiler runs too, in the same rounds (tiling only)"
+        "--before", type=Path, help="another checkout whose tiler runs too, in the same rounds"
     )
     parser.add_argument("--child", nargs=2, type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -419,9 +434,9 @@ def main(argv: list[str] | None = None) -> None:
         source = folder / f"pano-{args.view_size}.jpg"
         if not source.exists():
             make_input(args.source, args.view_size, source)
-        for name in ("ours", "theirs"):
-            if not (folder / f"{name}-{args.view_size}").exists():
-                (run_ours if name == "ours" else run_theirs)(source, folder / f"{name}-{args.view_size}")
+        for name, tile in tilers.items():
+            if not (folder / _tiles_folder(name, args.view_size)).exists():
+                tile(source, folder / _tiles_folder(name, args.view_size))
         run_theirs(source, folder / "truth", "--png")
         compare_views(
             folder,
@@ -431,6 +446,7 @@ def main(argv: list[str] | None = None) -> None:
                 "truth": folder / "truth",
             },
             args.view_rounds,
+            before=folder / _tiles_folder("before", args.view_size) if args.before else None,
         )
 
 
