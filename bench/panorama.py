@@ -1,11 +1,14 @@
 """360° panoramas, ours beside Pannellum's own tiler (`utils/multires/generate.py`, from the npm
 package) on the same image in the same run:
 
-1. Tiling: wall seconds and peak resident memory for 8192 × 4096 and 16384 × 8192 panoramas (the
-   sample, scaled up, saved as the upload JPEG). Each run is a fresh process tree under a fresh
-   wrapper process, whose `getrusage(RUSAGE_CHILDREN).ru_maxrss` is the largest process of that
-   tree (generate.py's nona included); the wall time includes starting Python and writing every
-   tile to disk, for both.
+1. Tiling: wall seconds, CPU seconds and peak resident memory for 8192 × 4096 and 16384 × 8192
+   panoramas (the sample, scaled up, saved as the upload JPEG). Each run is a fresh process tree
+   under a fresh wrapper process, whose `getrusage(RUSAGE_CHILDREN)` gives the tree's CPU time
+   (user + system, every process of it) and, as ru_maxrss, its largest process (generate.py's
+   nona included); the times include starting Python and writing every tile to disk, for both.
+   With `--before DIR` (another checkout, e.g. `git worktree add /tmp/before main`), that
+   checkout's tiler runs too, in the same rounds: before and after side by side; and the tiles
+   of our first view are summed in its tileset too (same layout, so the same tiles).
 2. First view: both tilesets served on loopback with the same Pannellum (static/vendor) and opened
    full screen in Debian's Chromium at 390 × 844 CSS px, device pixel ratios 1, 2 and 3 (WebGL by
    SwiftShader). Bytes sent by the server (status line, headers, body; JS and CSS gzipped at level
@@ -18,6 +21,7 @@ package) on the same image in the same run:
    (blur lowers it, noise does not raise it), and the PSNR.
 
 Usage: .venv/bin/python bench/panorama.py [--sizes 8192,16384] [--rounds 3] [--view-rounds 3]
+                                         [--no-view] [--before DIR]
        .venv/bin/python bench/media.py panorama ...   (the same)
 Needs nona (Debian's hugin-tools, `make system-deps-test`), /usr/bin/chromium, `make assets`
 (node_modules/pannellum and static/vendor/pannellum) and ../shared/data/media/sample-panorama.jpg.
@@ -37,6 +41,7 @@ import sys
 import tempfile
 import threading
 import time
+from functools import partial
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -90,14 +95,16 @@ def tile_ours(source: Path, out: Path) -> None:
 
 
 def measured(command: list[str]) -> dict:
-    """Run `command` under a fresh wrapper process: wall seconds and the tree's peak RSS."""
+    """Run `command` under a fresh wrapper process: wall seconds, the tree's CPU seconds (user +
+    system; on 2 cores shared with others, steadier than the wall time) and its peak RSS."""
     wrapper = (
         "import json, resource, subprocess, sys, time\n"
         "start = time.perf_counter()\n"
         "subprocess.run(sys.argv[1:], check=True, stdout=subprocess.DEVNULL)\n"
         "seconds = time.perf_counter() - start\n"
-        "peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss\n"
-        "print(json.dumps({'seconds': seconds, 'peak_mb': peak / 1024}))\n"
+        "usage = resource.getrusage(resource.RUSAGE_CHILDREN)\n"
+        "print(json.dumps({'seconds': seconds, 'cpu_s': usage.ru_utime + usage.ru_stime,"
+        " 'peak_mb': usage.ru_maxrss / 1024}))\n"
     )
     done = subprocess.run([sys.executable, "-c", wrapper, *command], capture_output=True, text=True)
     if done.returncode:
@@ -105,9 +112,11 @@ def measured(command: list[str]) -> dict:
     return json.loads(done.stdout.splitlines()[-1])
 
 
-def run_ours(source: Path, out: Path) -> dict:
+def run_ours(source: Path, out: Path, checkout: Path = ROOT) -> dict:
+    """Our tiler, from this checkout or another one's (its own bench/panorama.py --child)."""
     shutil.rmtree(out, ignore_errors=True)
-    figures = measured([sys.executable, __file__, "--child", str(source), str(out)])
+    script = checkout / "bench" / "panorama.py"
+    figures = measured([sys.executable, str(script), "--child", str(source), str(out)])
     return figures | json.loads((out / "summary.json").read_text())
 
 
@@ -238,8 +247,8 @@ def psnr(png: bytes, truth: bytes) -> float:
     return 99.0 if mse == 0 else 10 * math.log10(255**2 / mse)
 
 
-def first_view(server: Server, browser, name: str, ratio: int) -> tuple[int, int, bytes]:
-    """(bytes, tiles, screenshot) of one tileset's first view at one device pixel ratio; again
+def first_view(server: Server, browser, name: str, ratio: int) -> tuple[int, int, bytes, list[str]]:
+    """(bytes, tiles, screenshot, tile paths) of one tileset's first view at one device pixel ratio; again
     (three tries) when a request failed: Pannellum then draws that tile black and goes on."""
     for _try in range(3):
         failed: list[str] = []
@@ -250,7 +259,9 @@ def first_view(server: Server, browser, name: str, ratio: int) -> tuple[int, int
     raise SystemExit(f"{name} at ratio {ratio}: requests keep failing: {failed[:3]}")
 
 
-def _first_view(server: Server, browser, name: str, ratio: int, failed: list[str]) -> tuple[int, int, bytes]:
+def _first_view(
+    server: Server, browser, name: str, ratio: int, failed: list[str]
+) -> tuple[int, int, bytes, list[str]]:
     width, height = PHONE
     context = browser.new_context(
         viewport={"width": width, "height": height}, device_scale_factor=ratio, is_mobile=True, has_touch=True
@@ -281,12 +292,12 @@ def _first_view(server: Server, browser, name: str, ratio: int, failed: list[str
         shot = page.screenshot()
         sent = server.sent[mark:]
         tiles = [p for p, _ in sent if p.startswith(f"/{name}/")]
-        return sum(n for _, n in sent), len(tiles), shot
+        return sum(n for _, n in sent), len(tiles), shot, [p[len(name) + 2 :] for p in tiles]
     finally:
         context.close()
 
 
-def compare_views(folder: Path, names: dict[str, Path], rounds: int) -> None:
+def compare_views(folder: Path, names: dict[str, Path], rounds: int, before: Path | None = None) -> None:
     from playwright.sync_api import sync_playwright
 
     root = folder / "site"
@@ -342,6 +353,18 @@ def compare_views(folder: Path, names: dict[str, Path], rounds: int) -> None:
             f"{ours[1]:>3.0f}/{theirs[1]:<3.0f}  {ours[2]:>5.0f}/{theirs[2]:<5.0f} ({sharpness(truth):>5.0f})  "
             f"{ours[3]:>5.3f}/{theirs[3]:<5.3f}  {ours[4]:>5.1f}/{theirs[4]:<5.1f}"
         )
+    if before:
+        # The same layout, so the same view fetches the same tiles: their bytes, ours and before.
+        print("  The tiles of our view, ours beside the --before checkout's (bodies only):")
+        for ratio in RATIOS:
+            paths = results[("ours", ratio)][-1][3]
+            ours_kb, before_kb = (
+                sum((tiles / p).stat().st_size for p in paths) / 1e3 for tiles in (names["ours"], before)
+            )
+            print(
+                f"  {ratio:>5}  {len(paths)} tiles: ours {ours_kb:.1f} KB, before {before_kb:.1f} KB"
+                f" ({100 * (ours_kb - before_kb) / before_kb:+.2f} %)"
+            )
     shots = folder.parent / "panorama-shots"
     shots.mkdir(exist_ok=True)
     for (name, ratio), runs in results.items():
@@ -359,6 +382,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--view-rounds", type=int, default=3)
     parser.add_argument("--no-view", action="store_true", help="tiling only")
     parser.add_argument("--source", type=Path, default=SAMPLE)
+    parser.add_argument(
+        "--before", type=Path, help="another checkout whose tiler runs too, in the same rounds"
+    )
     parser.add_argument("--child", nargs=2, type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
@@ -369,35 +395,48 @@ def main(argv: list[str] | None = None) -> None:
     sizes = [int(w) for w in args.sizes.split(",")]
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
-        print(f"Tiling, {args.rounds} round(s) per size, ours and generate.py interleaved (wall s, peak MB):")
+        tilers = {"ours": partial(run_ours, checkout=ROOT)}
+        if args.before:
+            tilers["before"] = partial(run_ours, checkout=args.before.resolve())
+        tilers["generate.py"] = run_theirs
+        print(
+            f"Tiling, {args.rounds} round(s) per size, {', '.join(tilers)} interleaved; medians of wall and"
+            " CPU seconds (user + system, the whole process tree), the largest peak RSS, and each time's"
+            " ratio to generate.py's:"
+        )
         for width in sizes:
             source = folder / f"pano-{width}.jpg"
             make_input(args.source, width, source)
-            ours, theirs = [], []
+            runs: dict[str, list[dict]] = {name: [] for name in tilers}
             for _round in range(args.rounds):
-                ours.append(run_ours(source, folder / f"ours-{width}"))
-                theirs.append(run_theirs(source, folder / f"theirs-{width}"))
-            ours_s = statistics.median(r["seconds"] for r in ours)
-            theirs_s = statistics.median(r["seconds"] for r in theirs)
-            ours_mb = max(r["peak_mb"] for r in ours)
-            theirs_mb = max(r["peak_mb"] for r in theirs)
-            ours_n, ours_size = tileset_bytes(folder / f"ours-{width}")
-            theirs_n, theirs_size = tileset_bytes(folder / f"theirs-{width}")
-            print(
-                f"  {width} × {width // 2} ({source.stat().st_size / 1e6:.1f} MB JPEG): "
-                f"ours {ours_s:.1f} s (make_tileset {statistics.median(r['make_tileset_s'] for r in ours):.1f} s), "
-                f"peak {ours_mb:.0f} MB, {ours_n} tiles {ours_size:.1f} MB; "
-                f"generate.py {theirs_s:.1f} s, peak {theirs_mb:.0f} MB, {theirs_n} tiles {theirs_size:.1f} MB; "
-                f"time ratio {ours_s / theirs_s:.2f}"
-            )
+                for name, tile in tilers.items():
+                    runs[name].append(tile(source, folder / _tiles_folder(name, width)))
+            print(f"  {width} × {width // 2} ({source.stat().st_size / 1e6:.1f} MB JPEG):")
+            theirs = {
+                key: statistics.median(r[key] for r in runs["generate.py"]) for key in ("seconds", "cpu_s")
+            }
+            for name, figures in runs.items():
+                wall = statistics.median(r["seconds"] for r in figures)
+                cpu = statistics.median(r["cpu_s"] for r in figures)
+                count, size = tileset_bytes(folder / _tiles_folder(name, width))
+                inside = (
+                    f" (make_tileset {statistics.median(r['make_tileset_s'] for r in figures):.1f} s)"
+                    if "make_tileset_s" in figures[0]
+                    else ""
+                )
+                print(
+                    f"    {name:<11} wall {wall:6.1f} s{inside:<23} CPU {cpu:6.1f} s  "
+                    f"peak {max(r['peak_mb'] for r in figures):5.0f} MB  {count} tiles {size:.2f} MB  "
+                    f"ratio wall {wall / theirs['seconds']:.2f}, CPU {cpu / theirs['cpu_s']:.2f}"
+                )
         if args.no_view:
             return
         source = folder / f"pano-{args.view_size}.jpg"
         if not source.exists():
             make_input(args.source, args.view_size, source)
-        for name in ("ours", "theirs"):
-            if not (folder / f"{name}-{args.view_size}").exists():
-                (run_ours if name == "ours" else run_theirs)(source, folder / f"{name}-{args.view_size}")
+        for name, tile in tilers.items():
+            if not (folder / _tiles_folder(name, args.view_size)).exists():
+                tile(source, folder / _tiles_folder(name, args.view_size))
         run_theirs(source, folder / "truth", "--png")
         compare_views(
             folder,
@@ -407,7 +446,14 @@ def main(argv: list[str] | None = None) -> None:
                 "truth": folder / "truth",
             },
             args.view_rounds,
+            before=folder / _tiles_folder("before", args.view_size) if args.before else None,
         )
+
+
+def _tiles_folder(tiler: str, width: int) -> str:
+    """Where a tiler's tiles go: "ours-8192", "before-8192", "theirs-8192" (the first view reads
+    the "ours" and "theirs" folders)."""
+    return f"{'theirs' if tiler == 'generate.py' else tiler}-{width}"
 
 
 if __name__ == "__main__":

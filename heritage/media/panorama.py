@@ -2,10 +2,10 @@
 
 `check_panorama()` refuses a bad upload in the request (not 2:1, too wide, damaged); the job calls
 `make_tileset()`: the panorama decoded straight into a numpy array, six cube faces sampled from it
-one at a time (bicubic with nona's kernel, by numpy lookups, a band of rows at a time, so a
-16384 × 8192 panorama stays under a gigabyte), each face halved level by level (Lanczos) down to
-one tile, tiles encoded as WebP at a quality per level, plus a small preview and a flat fallback
-image.
+one at a time (bicubic with nona's kernel, by OpenCV's remap, its maps computed a band of rows at
+a time, so a 16384 × 8192 panorama stays under a gigabyte), each face halved level by level
+(Lanczos) down to one tile, tiles encoded as WebP at a quality per level, plus a small preview
+and a flat fallback image.
 Tile names follow Pannellum's `%l/%s%y_%x` (level, face letter, row, column).
 """
 
@@ -116,11 +116,13 @@ def level_count(cube_size: int, tile_size: int) -> int:
     return int(math.ceil(math.log(cube_size / tile_size, 2))) + 1 if cube_size > tile_size else 1
 
 
-def _face_axes(face: str):
-    """(forward, right, up) unit vectors; x right of the panorama's centre, y up, z its centre."""
-    import numpy as np
+# Where a bicubic tap may land past the top or bottom edge: two rows of each pole's copies.
+POLE_ROWS = 2
 
-    axes = {
+
+def _face_axes(face: str) -> tuple[tuple[int, int, int], ...]:
+    """(forward, right, up) unit vectors; x right of the panorama's centre, y up, z its centre."""
+    return {
         "f": ((0, 0, 1), (1, 0, 0), (0, 1, 0)),
         "r": ((1, 0, 0), (0, 0, -1), (0, 1, 0)),
         "b": ((0, 0, -1), (-1, 0, 0), (0, 1, 0)),
@@ -128,112 +130,62 @@ def _face_axes(face: str):
         "u": ((0, 1, 0), (1, 0, 0), (0, 0, -1)),
         "d": ((0, -1, 0), (1, 0, 0), (0, 0, 1)),
     }[face]
-    return (np.array(axis, dtype=np.float32) for axis in axes)
 
 
-def _cubic_weights(t, a: float = -0.75):
-    """Keys' cubic convolution weights of the taps at -1, 0, 1, 2 for fractional offsets `t`.
-    a = -0.75, not the usual -0.5: what nona (Hugin's `poly3`, generate.py's default) uses; our
-    faces then match its faces to 76 dB PSNR at 8192 wide (bench/panorama.py's source)."""
-    t2 = t * t
-    t3 = t2 * t
-    return (
-        a * (t3 - 2 * t2 + t),
-        (a + 2) * t3 - (a + 3) * t2 + 1,
-        -(a + 2) * t3 + (2 * a + 3) * t2 - a * t,
-        a * (t2 - t3),
-    )
-
-
-def _bicubic_taps(width: int, height: int, u, v):
-    """What sampling at fractional (u, v) needs: the first column of the 4 × 4 neighbourhood, the
-    offsets of its four rows in the flat image, and the horizontal and vertical weights (repeated
-    for the four bytes of a pixel: numpy multiplies several times slower when it broadcasts along
-    the last axis)."""
+def _new_equirect(width: int, height: int):
+    """An empty panorama array, H × W × 4 (RGBX, as Pillow keeps RGB), with POLE_ROWS more rows
+    above and below for the copies of the first and last rows (`_copy_pole_rows`)."""
     import numpy as np
 
-    x0 = np.floor(u)
-    y0 = np.floor(v)
-    wx = [_per_byte(w, 4) for w in _cubic_weights((u - x0).astype(np.float32))]
-    wy = [_per_byte(w, 4) for w in _cubic_weights((v - y0).astype(np.float32))]
-    y0 = y0.astype(np.int64)
-    rows = [np.clip(y0 + k, 0, height - 1) * width for k in (-1, 0, 1, 2)]
-    return x0.astype(np.int64) - 1, rows, wx, wy
+    return np.empty((height + 2 * POLE_ROWS, width, 4), dtype=np.uint8)
 
 
-def _per_byte(weights, count: int):
+def _inner_rows(equirect):
+    """The panorama's own rows of an array from `_new_equirect` (a view)."""
+    return equirect[POLE_ROWS : len(equirect) - POLE_ROWS]
+
+
+def _copy_pole_rows(equirect) -> None:
+    equirect[:POLE_ROWS] = equirect[POLE_ROWS]
+    equirect[len(equirect) - POLE_ROWS :] = equirect[len(equirect) - POLE_ROWS - 1]
+
+
+def _sample_face(equirect, size: int, letter: str, pool: ThreadPoolExecutor, band: int = 256):
+    """A cube face (size × size × 4, RGBX, uint8) sampled from the panorama (an array from
+    `_new_equirect`, pole rows copied) with OpenCV's bicubic remap: Keys' kernel with a = -0.75,
+    nona's `poly3`, computed in floating point from float32 maps (matches a float64 reference
+    within rounding: tests/media/test_panorama.py). The panorama wraps left to right (BORDER_WRAP)
+    and, thanks to the pole rows, never top to bottom: taps past a pole take its edge row. (OpenCV
+    remaps images under 32767 pixels a side: MAX_WIDTH is half that.) The maps are computed a band of rows at a time (a 16384 × 8192 panorama's face
+    would need 217 MB of them at once), two bands at a time: numpy lets go of the GIL, and so
+    does OpenCV, which spreads each remap over its own threads."""
+    import cv2
     import numpy as np
 
-    return np.repeat(weights.astype(np.float32)[..., None], count, axis=-1)
-
-
-def _bicubic(pixels, width: int, taps):
-    """Pixels (RGBX) of the equirectangular image (`pixels`: one uint32 a pixel, flat) at `taps`,
-    wrapping left-right; rows are clamped at the poles. One lookup a tap: np.take of a uint32 is
-    several times faster than fancy indexing of three-byte rows."""
-    import numpy as np
-
-    first, rows, wx, wy = taps
-    columns = [(first + j) % width for j in range(4)]
-    tap = np.empty(wx[0].shape, dtype=np.float32)
-    line = np.empty_like(tap)
-    total = np.zeros_like(tap)
-    for row, weight in zip(rows, wy, strict=True):
-        for j, (column, w) in enumerate(zip(columns, wx, strict=True)):
-            _weighed(_bytes(np.take(pixels, row + column)), w, tap, line, first=j == 0)
-        line *= weight
-        total += line
-    return _rounded(total)
-
-
-def _weighed(values, weight, scratch, into, *, first: bool) -> None:
-    """`into` = (or +=) values × weight: the values (bytes or int16) are cast into a float32
-    scratch array first, which numpy does much faster than inside the multiplication."""
-    import numpy as np
-
-    if first:
-        np.copyto(into, values, casting="unsafe")
-        into *= weight
-    else:
-        np.copyto(scratch, values, casting="unsafe")
-        scratch *= weight
-        into += scratch
-
-
-def _bytes(packed):
-    """uint32 pixels as their four bytes (R, G, B, X), without a copy."""
-    return packed.view("uint8").reshape(*packed.shape, 4)
-
-
-def _rounded(total):
-    import numpy as np
-
-    total += 0.5
-    return np.clip(total, 0, 255, out=total).astype(np.uint8)
-
-
-def _sample_face(equirect, size: int, letter: str, pool: ThreadPoolExecutor, band: int = 64):
-    """A cube face (size × size × 4, RGBX, uint8), bicubic from the equirectangular array
-    (H × W × 4, RGBX), by bands of rows, two bands at a time (numpy lets go of the GIL: 1.3-1.6×
-    faster on two cores)."""
-    import numpy as np
-
-    if letter in "frbl":
-        return _sample_side(equirect, size, "frbl".index(letter), pool, band)
-    height, width = equirect.shape[:2]
-    pixels = equirect.reshape(-1).view(np.uint32)
+    height, width = equirect.shape[0] - 2 * POLE_ROWS, equirect.shape[1]
     face = np.empty((size, size, 4), dtype=np.uint8)
-    across = (2 * (np.arange(size, dtype=np.float32) + 0.5) / size - 1)[None, :, None]
+    across = (2 * (np.arange(size, dtype=np.float32) + 0.5) / size - 1)[None, :]
     forward, right, up = _face_axes(letter)
 
+    def coordinate(axis: int, down):
+        # Terms with a zero factor are left out, so a coordinate that only depends on the column
+        # stays one row: a side face's longitude (its u map) is then computed once a band.
+        value = np.float32(forward[axis])
+        if right[axis]:
+            value = value + right[axis] * across
+        if up[axis]:
+            value = value - up[axis] * down
+        return value
+
     def sample_band(top: int) -> None:
-        rows = np.arange(top, min(size, top + band), dtype=np.float32)
-        down = (2 * (rows + 0.5) / size - 1)[:, None, None]
-        direction = forward + across * right - down * up  # rows × size × 3
-        x, y, z = direction[..., 0], direction[..., 1], direction[..., 2]
-        u = (np.arctan2(x, z) / (2 * np.pi) + 0.5) * width - 0.5
-        v = (0.5 - np.arctan2(y, np.hypot(x, z)) / np.pi) * height - 0.5
-        face[top : top + len(rows)] = _bicubic(pixels, width, _bicubic_taps(width, height, u, v))
+        rows = min(band, size - top)
+        down = (2 * (np.arange(top, top + rows, dtype=np.float32) + 0.5) / size - 1)[:, None]
+        x, y, z = (coordinate(axis, down) for axis in range(3))
+        u = (np.arctan2(x, z) / np.float32(2 * np.pi) + np.float32(0.5)) * width - np.float32(0.5)
+        v = (np.float32(0.5) - np.arctan2(y, np.hypot(x, z)) / np.float32(np.pi)) * height
+        v += np.float32(POLE_ROWS - 0.5)
+        u, v = (np.ascontiguousarray(np.broadcast_to(m, (rows, size)), dtype=np.float32) for m in (u, v))
+        face[top : top + rows] = cv2.remap(equirect, u, v, cv2.INTER_CUBIC, borderMode=cv2.BORDER_WRAP)
 
     for _done in pool.map(sample_band, range(0, size, band)):
         pass
@@ -241,70 +193,8 @@ def _sample_face(equirect, size: int, letter: str, pool: ThreadPoolExecutor, ban
     return face
 
 
-def _sample_side(equirect, size: int, quarter: int, pool: ThreadPoolExecutor, band: int = 64):
-    """A side face (front, then a quarter turn right each), bicubic in two passes. On a side face
-    the panorama's column depends on the face's column alone, so each needed panorama row is first
-    resampled across to the face's columns (4 taps, rounded to whole numbers but not clipped, so
-    an overshoot next to a hard edge is undone by the second pass as in one 16-tap pass), then
-    each face pixel takes 4 taps down that column: 8 lookups a pixel instead of 16, and the
-    horizontal weights are shared by every row."""
-    import numpy as np
-
-    height, width = equirect.shape[:2]
-    packed = equirect.view(np.uint32)[..., 0]  # H × W, one uint32 a pixel
-    across = 2 * (np.arange(size, dtype=np.float64) + 0.5) / size - 1  # tan of the angle from the centre
-    u = (np.arctan(across) / (2 * np.pi) + 0.5) * width - 0.5 + quarter * width / 4
-    x0 = np.floor(u)
-    wx = [_per_byte(w, 4)[None] for w in _cubic_weights(u - x0)]
-    columns = [(x0.astype(np.int64) + j - 1) % width for j in range(4)]
-    slant = np.hypot(across, 1).astype(np.float32)[None, :]
-
-    def rows_v(top: int, count: int):
-        down = (2 * (np.arange(top, top + count, dtype=np.float32) + 0.5) / size - 1)[:, None]
-        return (0.5 + np.arctan2(down, slant) / np.pi) * height - 0.5
-
-    # The band of panorama rows the face sees (its top and bottom edges bound it), plus the taps.
-    edges = np.concatenate([rows_v(0, 1), rows_v(size - 1, 1)])
-    first = max(0, int(np.floor(edges.min())) - 1)
-    last = min(height - 1, int(np.floor(edges.max())) + 2)
-    across_rows = np.empty((last - first + 1, size, 3), dtype=np.int16)
-
-    def horizontal(top: int) -> None:
-        source = packed[first + top : first + min(top + band, last + 1 - first)]
-        scratch = np.empty((len(source), size, 4), dtype=np.float32)
-        total = np.empty_like(scratch)
-        for j, (column, weight) in enumerate(zip(columns, wx, strict=True)):
-            _weighed(_bytes(np.take(source, column, axis=1)), weight, scratch, total, first=j == 0)
-        across_rows[top : top + len(source)] = np.floor(total[..., :3] + 0.5)
-
-    for _done in pool.map(horizontal, range(0, last + 1 - first, band)):
-        pass
-    flat = across_rows.reshape(-1, 3)
-    face = np.empty((size, size, 4), dtype=np.uint8)
-    face[..., 3] = 255
-    column = np.arange(size, dtype=np.int64)[None, :]
-
-    def vertical(top: int) -> None:
-        v = rows_v(top, min(band, size - top))
-        y0 = np.floor(v)
-        weights = _cubic_weights(v - y0)
-        y0 = y0.astype(np.int64) - first
-        scratch = np.empty(v.shape + (3,), dtype=np.float32)
-        total = np.empty_like(scratch)
-        for k, weight in enumerate(weights):
-            row = np.clip(y0 + (k - 1), 0, last - first)
-            _weighed(
-                np.take(flat, row * size + column, axis=0), _per_byte(weight, 3), scratch, total, first=k == 0
-            )
-        face[top : top + len(v), :, :3] = _rounded(total)
-
-    for _done in pool.map(vertical, range(0, size, band)):
-        pass
-    return face
-
-
-def _encode_tile(level: Image.Image, quality: int, where: tuple[int, int, tuple]) -> bytes:
-    return _encode_webp(level.crop(where[2]).convert("RGB"), quality)
+def _encode_tile(level: Image.Image, quality: int, box: tuple[int, int, int, int]) -> bytes:
+    return _encode_webp(level.crop(box).convert("RGB"), quality)
 
 
 def _encode_webp(image: Image.Image, quality: int) -> bytes:
@@ -364,7 +254,7 @@ def make_tileset(
     )
     _check_shape(image.width, image.height)
     if "pixels" in decoded:
-        equirect = decoded["pixels"]  # H × W × 4 (RGBX): Pillow decoded into it, no copy
+        equirect = decoded["pixels"]  # (H + pole rows) × W × 4 (RGBX): Pillow decoded into it, no copy
         image = decoded["image"]
     else:
         # Only what changes the pixels is applied: a colour profile (converted to sRGB). Metadata
@@ -378,28 +268,29 @@ def make_tileset(
     cube = cube_size_for(image.width)
     tile_size = min(limits.tile_size, cube)
     tileset = Tileset(image.width, image.height, cube, tile_size, level_count(cube, tile_size), "webp")
-    tileset.preview = _encode_jpeg(_scaled(image, limits.preview_width), 70)
-    tileset.fallback = _encode_jpeg(_scaled(image, limits.fallback_width), 75)
-    progress(5)
-    if equirect is None:
-        equirect = _array_of(image)
-    del image
-    decoded.clear()
-    done = 0
-    with ThreadPoolExecutor(max_workers=2) as pool:  # numpy and WebP encoding release the GIL
+    # numpy, OpenCV, Pillow's resizing and WebP encoding let go of the GIL: two threads work.
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        preview = pool.submit(_flat_jpeg, image, limits.preview_width, 70)
+        tileset.fallback = _flat_jpeg(image, limits.fallback_width, 75)
+        tileset.preview = preview.result()
+        progress(5)
+        if equirect is None:
+            equirect = _array_of(image)
+        del image
+        decoded.clear()
         # One face at a time, tiled and let go before the next; a tile is cut in the thread that
-        # encodes it, so only a level and a few tiles sit beside the panorama.
-        for letter in FACES:
+        # encodes it, so only the face, its levels and a few tiles sit beside the panorama.
+        for done, letter in enumerate(FACES, start=1):
             pixels = _sample_face(equirect, cube, letter, pool)
             face = Image.frombuffer("RGBX", (cube, cube), pixels, "raw", "RGBX", 0, 1)  # no copy
+            encoded = {}
+            # A level's tiles are queued, not waited for: the next level is resized meanwhile.
             for level, image in _levels_of(face, tileset.levels):
                 quality = limits.quality[min(level, len(limits.quality)) - 1]
-                boxes = list(_boxes(image.width, tile_size))
-                encoded = pool.map(partial(_encode_tile, image, quality), boxes)
-                for (row, col, _box), payload in zip(boxes, encoded, strict=True):
-                    tileset.tiles[f"{level}/{letter}{row}_{col}"] = payload
-            del pixels, face, image
-            done += 1
+                for row, col, box in _boxes(image.width, tile_size):
+                    encoded[f"{level}/{letter}{row}_{col}"] = pool.submit(_encode_tile, image, quality, box)
+            tileset.tiles.update((name, tile.result()) for name, tile in encoded.items())
+            del pixels, face, image, encoded
             progress(5 + 90 * done / len(FACES))
     return tileset
 
@@ -410,34 +301,44 @@ def _load_into_array(image: Image.Image, decoded: dict) -> None:
     the panorama is ever made (at 16384 × 8192: 537 MB instead of 537 + 403 MB at once). Anything
     else (a colour profile to convert, another mode, a plugin that makes its own image) is loaded
     as usual and copied by `_array_of`."""
-    import numpy as np
-
     if image.mode != "RGB" or image.info.get("icc_profile") or not hasattr(image, "_im"):
         image.load()
         return
-    pixels = np.empty((image.height, image.width, 4), dtype=np.uint8)
-    target = Image.frombuffer("RGBX", image.size, pixels, "raw", "RGBX", 0, 1)
+    pixels = _new_equirect(image.width, image.height)
+    target = Image.frombuffer("RGBX", image.size, _inner_rows(pixels), "raw", "RGBX", 0, 1)
     image._im = target.im  # ImageFile.load() decodes into an image it finds already there
     image.load()
     if image.im is target.im:  # else this Pillow made its own: the usual path, copied later
+        _copy_pole_rows(pixels)
         decoded.update(pixels=pixels, image=target)
 
 
 def _array_of(image: Image.Image):
-    """The RGB image as an H × W × 4 array (RGBX), copied in strips: tobytes() on the whole image
-    (and np.asarray, which calls it) holds its chunks and their join at once, two more copies."""
+    """The RGB image as an array from `_new_equirect` (RGBX, pole rows copied), copied in strips:
+    tobytes() on the whole image (and np.asarray, which calls it) holds its chunks and their join
+    at once, two more copies."""
     import numpy as np
 
-    equirect = np.empty((image.height, image.width, 4), dtype=np.uint8)
+    equirect = _new_equirect(image.width, image.height)
+    inner = _inner_rows(equirect)
     for top in range(0, image.height, 256):
         strip = image.crop((0, top, image.width, min(image.height, top + 256)))
-        equirect[top : top + strip.height] = np.frombuffer(strip.tobytes("raw", "RGBX"), np.uint8).reshape(
+        inner[top : top + strip.height] = np.frombuffer(strip.tobytes("raw", "RGBX"), np.uint8).reshape(
             strip.height, image.width, 4
         )
+    _copy_pole_rows(equirect)
     return equirect
 
 
+def _flat_jpeg(image: Image.Image, width: int, quality: int) -> bytes:
+    """The panorama at most `width` wide as a JPEG (the preview, the flat fallback)."""
+    return _encode_jpeg(_scaled(image, width), quality)
+
+
 def _scaled(image: Image.Image, width: int) -> Image.Image:
+    """A new image, never the panorama itself: Image.save() keeps its options on the image
+    (`encoderinfo`), so two saves of one image at once (preview and fallback) would mix them."""
     if image.width > width:
         image = image.resize((width, width // 2), Image.Resampling.LANCZOS, reducing_gap=3.0)
-    return image.convert("RGB") if image.mode != "RGB" else image  # RGBX from _load_into_array
+        return image.convert("RGB") if image.mode != "RGB" else image  # RGBX from _load_into_array
+    return image.convert("RGB")  # a copy even when it is RGB already
