@@ -11,6 +11,7 @@ from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
+import tests.tasks.sample_jobs  # noqa: F401 - registers the test job functions
 from heritage.extensions import db
 from heritage.media.storage import app_storage
 from heritage.plaques.jobs import SHEET_JOB
