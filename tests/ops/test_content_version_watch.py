@@ -68,8 +68,8 @@ def test_a_ping_at_most_once_a_heartbeat_not_once_a_request(versions, monkeypatc
 
 def test_the_subscription_stays_trusted_while_redis_answers_its_pings(versions, monkeypatch):
     monkeypatch.setattr(content_version, "HEARTBEAT_SECONDS", 0.05)
-    monkeypatch.setattr(content_version, "DEAF_AFTER_SECONDS", 0.3)
-    deadline = time.monotonic() + 1.0
+    monkeypatch.setattr(content_version, "DEAF_AFTER_SECONDS", 1.0)  # slack for a loaded machine
+    deadline = time.monotonic() + 2.5
     while time.monotonic() < deadline:  # longer than DEAF_AFTER_SECONDS: the pongs keep it alive
         versions.current()
         assert versions.watching
