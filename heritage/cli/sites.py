@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from heritage.cli import heritage_cli
 from heritage.cli.accounts import print_demo_admin_link
+from heritage.db import refresh_statistics
 from heritage.demo.loader import database_is_empty, load_demo
 from heritage.demo.synthetic import generate_sites
 from heritage.extensions import db
@@ -54,6 +55,7 @@ def generate_sites_command(count: int, seed: int) -> None:
     """Add COUNT synthetic published sites (for benchmarks at province-and-beyond scale)."""
     made = generate_sites(db.session, count, seed=seed)
     db.session.commit()
+    refresh_statistics(db.engine)
     click.echo(f"Generated {made} sites.")
 
 

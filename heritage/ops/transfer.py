@@ -18,6 +18,7 @@ from decimal import Decimal
 from sqlalchemy import func, select, text, update
 from sqlalchemy.engine import Connection, Engine
 
+from heritage.db import refresh_statistics
 from heritage.models import Base
 
 CHUNK = 2_000
@@ -165,6 +166,7 @@ def copy_database(
                     progress(table.name, reading.scalar(select(func.count()).select_from(table)))
             reset_sequences(writing)
         expected = table_digests(reading)
+    refresh_statistics(target)
     with target.connect() as checking:
         found = table_digests(checking)
     for name, digest in expected.items():

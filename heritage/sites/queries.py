@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from functools import cache
 
-from sqlalchemy import Select, Subquery, and_, bindparam, exists, func, literal, select, union_all
+from sqlalchemy import Select, Subquery, and_, bindparam, exists, func, literal, select, union, union_all
 from sqlalchemy import text as sql
 from sqlalchemy.orm import Session, aliased, selectinload
 
@@ -134,13 +134,28 @@ def _page_of_segments(session, segments: list[Select], offset: int, per_page: in
 
 
 def districts(session: Session) -> list[str]:
-    stmt = (
-        select(Site.district)
-        .where(Site.state.in_(VISIBLE), Site.district.is_not(None))
-        .distinct()
-        .order_by(Site.district)
-    )
-    return list(session.scalars(stmt))
+    """The districts that have a listed site, in order: the list page's filter."""
+    return list(session.scalars(_districts_statement()))
+
+
+@cache
+def _districts_statement() -> Select:
+    """SELECT DISTINCT read every listed site's index entry (10 ms on each list page at 100,000
+    sites). Neither database skips through an index by itself, so this hops from one district
+    to the next: one index seek per district on (state, district), whatever the number of sites."""
+    per_state = []
+    for state in VISIBLE:
+        first = select(func.min(Site.district)).where(Site.state == state, Site.district.is_not(None))
+        hops = select(first.scalar_subquery().label("district")).cte(
+            f"districts_{state.name}", recursive=True
+        )
+        following = select(func.min(Site.district)).where(
+            Site.state == state, Site.district > hops.c.district
+        )
+        hops = hops.union_all(select(following.scalar_subquery()).where(hops.c.district.is_not(None)))
+        per_state.append(select(hops.c.district).where(hops.c.district.is_not(None)))
+    found = union(*per_state).subquery() if len(per_state) > 1 else per_state[0].subquery()
+    return select(found.c.district).order_by(found.c.district)
 
 
 @cache

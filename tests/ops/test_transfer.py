@@ -214,3 +214,37 @@ def test_pg_dump_and_pg_restore_round_trip(tmp_path, pg_schema):
     engine.dispose()
     subprocess.run(["pg_restore", *libpq, "--no-owner", str(dump)], check=True)
     assert _answers(_app(url, tmp_path / "media")) == before
+
+
+def _analyzed(url: str) -> dict[str, bool]:
+    """Whether PostgreSQL has statistics for sites and site_texts in the URL's schema."""
+    schema = make_url(url).query["options"].removeprefix("-csearch_path=")
+    engine = create_engine(PG_URL)
+    with engine.connect() as conn:
+        rows = conn.execute(
+            text(
+                "SELECT relname, last_analyze IS NOT NULL FROM pg_stat_user_tables"
+                " WHERE schemaname = :schema AND relname IN ('sites', 'site_texts')"
+            ),
+            {"schema": schema},
+        ).all()
+    engine.dispose()
+    return dict(rows)
+
+
+def test_bulk_loads_leave_postgresql_with_statistics(tmp_path, pg_schema):
+    """Without them the planner took a 100,000-site list page for a scan of empty tables (300 ms
+    instead of 20) until autovacuum came by: after generate-sites and after a copy or restore."""
+    media = tmp_path / "media"
+    sqlite_url = f"sqlite:///{tmp_path / 'embedded.sqlite3'}"
+    upgrade(sqlite_url)
+    _province(sqlite_url, media, tmp_path)
+    copied = pg_schema()
+    _run(_app(sqlite_url, media), "copy-database", "--to", copied)
+    assert _analyzed(copied) == {"sites": True, "site_texts": True}
+    generated = pg_schema()
+    upgrade(generated)
+    assert _analyzed(generated) == {"sites": False, "site_texts": False}
+    _run(_app(generated, media), "generate-sites", "3")
+    db.engine.dispose()
+    assert _analyzed(generated) == {"sites": True, "site_texts": True}

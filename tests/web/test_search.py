@@ -129,6 +129,24 @@ def test_filters_by_kind_and_district(client, sites, session):
     assert client.get("/en/", query_string={"kind": "castle", "page": "x"}).status_code == 200
 
 
+def test_the_district_filter_lists_each_listed_district_once_in_order(session, sites, make_site):
+    """districts() hops through the index from one district to the next; it must say what a
+    plain SELECT DISTINCT says: drafts' and archived sites' districts left out, no empty one."""
+    from sqlalchemy import select
+
+    from heritage.sites.models import Site
+    from heritage.sites.queries import VISIBLE, districts
+
+    make_site("Chùa Nháp", state="draft", district="huyện Ba Chẽ")
+    make_site("Đình Cũ", state="archived", district="huyện Cô Tô")
+    make_site("Đình Không Huyện", district=None)
+    make_site("Đền Thứ Hai", district="TP Hạ Long")
+    plain = select(Site.district).where(Site.state.in_(VISIBLE), Site.district.is_not(None))
+    expected = list(session.scalars(plain.distinct().order_by(Site.district)))
+    assert districts(session) == expected
+    assert set(expected) == {"thị xã Quảng Yên", "TP Hạ Long", "TP Móng Cái"}  # the database's order
+
+
 def test_list_paginates_with_constant_queries(app, client, make_site):
     for i in range(45):
         make_site(f"Di tích số {i}")
