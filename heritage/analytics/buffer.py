@@ -151,6 +151,7 @@ class ScanBuffer:
         scans are gathered for Redis, the limit is applied as the batch is pushed: one call per
         address per push, where asking before each answer cost a round trip per scan."""
         if limit.active and self._gathering():
+            self.ensure_running()  # the scan fast path comes here before any Flask hook has run
             self._limit = limit
             with self._rows_lock:
                 self._staged.append((row, client or "unknown"))

@@ -183,7 +183,8 @@ class ContentVersion:
 
 
 def request_version() -> Version | None:
-    """The version for this request, read once (one Redis round trip per request at most)."""
+    """The version for this request, taken once (from the subscription; a Redis round trip only
+    while the subscription is not trusted)."""
     if current_app.config["PAGE_CACHE_SECONDS"] <= 0:
         return None  # no cache to key: spare the Redis round trip
     versions: ContentVersion = current_app.extensions[EXTENSION]

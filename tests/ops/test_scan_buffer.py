@@ -180,6 +180,21 @@ def test_the_timer_pushes_gathered_scans_within_the_push_interval(fresh_url, red
     assert redis_client.llen(QUEUE_KEY) == 4 and buffer.depth() == 0 and count_scans(fresh_url) == 0
 
 
+def test_scans_under_a_limit_are_pushed_by_the_timer_with_no_request_before(fresh_url, redis_client):
+    """The scan fast path answers before Flask's hooks (which start the timer) ever run."""
+    from heritage.analytics.scan_limit import ScanLimit
+
+    _app_, buffer = _app(fresh_url, SCAN_FLUSH_SECONDS=60, SCAN_PUSH_SECONDS=0.1, REDIS_URL=REDIS_URL)
+    limit = ScanLimit(3, REDIS_URL)
+    row = {"code": "AAAAA", "site_id": None, "lang": "vi", "scanned_at": datetime.now(UTC)}
+    for i in range(5):
+        buffer.add_limited(None, dict(row, receipt=f"r{i}"), limit, "203.0.113.9")
+    deadline = time.monotonic() + 2
+    while redis_client.llen(QUEUE_KEY) < 3 and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert redis_client.llen(QUEUE_KEY) == 3 and buffer.depth() == 0
+
+
 def test_a_push_whose_reply_was_lost_is_written_once(fresh_url, redis_client):
     """Redis applied the RPUSH, the reply never came: the scan is held in memory as well."""
     code = add_site(fresh_url)
