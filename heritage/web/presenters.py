@@ -8,6 +8,7 @@ from flask import current_app, url_for
 
 from heritage.i18n.fallback import pick_text
 from heritage.sites.models import Site, SiteText
+from heritage.web import links
 
 
 @dataclass(frozen=True)
@@ -41,13 +42,16 @@ def public_url(endpoint: str, **values) -> str:
 
 
 def template_url_for(endpoint: str, **values) -> str:
-    """Templates' `url_for`: relative as usual; `_external=True` means the public host."""
-    if values.pop("_external", False):
-        return public_url(endpoint, **values)
-    return url_for(endpoint, **values)
+    """Templates' `url_for`: relative as usual; `_external=True` means the public host. Built
+    through heritage.web.links: each distinct link once per process, a site's page by its slug."""
+    external = values.pop("_external", False)
+    if endpoint == "visitor.site_page" and values.keys() == {"lang", "slug"}:
+        url = links.site_page_url(values["lang"], values["slug"])
+    else:
+        url = links.link(endpoint, **values)
+    return current_app.config["PUBLIC_BASE_URL"] + url if external else url
 
 
 def page_url(site: Site, lang: str, external: bool = False) -> str:
-    if external:
-        return public_url("visitor.site_page", lang=lang, slug=site.slug)
-    return url_for("visitor.site_page", lang=lang, slug=site.slug)
+    url = links.site_page_url(lang, site.slug)
+    return current_app.config["PUBLIC_BASE_URL"] + url if external else url

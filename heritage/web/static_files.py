@@ -11,6 +11,7 @@ import hashlib
 import mimetypes
 import re
 import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -31,11 +32,16 @@ class StaticFile:
 
 
 class StaticFiles:
-    """Files read once per change (checked by mtime), so development edits show at once."""
+    """Files read once per change (checked by mtime), so development edits show at once.
 
-    def __init__(self, folder: str | Path) -> None:
+    `recheck_seconds`: how long a URL given out is given again without looking at the file (a
+    page names three or four: a stat each cost more than the rest of the lookup)."""
+
+    def __init__(self, folder: str | Path, recheck_seconds: float = 0.0) -> None:
         self.folder = Path(folder)
+        self.recheck_seconds = recheck_seconds
         self._files: dict[str, StaticFile] = {}
+        self._urls: dict[str, tuple[float, str]] = {}  # filename -> (checked at, URL)
         self._lock = threading.Lock()
 
     def get(self, filename: str) -> StaticFile | None:
@@ -60,11 +66,17 @@ class StaticFiles:
         return found
 
     def url(self, filename: str) -> str:
+        now = time.monotonic()
+        known = self._urls.get(filename)
+        if known is not None and now - known[0] < self.recheck_seconds:
+            return known[1]
         found = self.get(filename)
         if found is None:
             raise LookupError(f"static file not found: {filename}")
         stem, dot, suffix = filename.rpartition(".")
-        return f"/static/{stem}.{found.digest}{dot}{suffix}" if dot else f"/static/{filename}.{found.digest}"
+        url = f"/static/{stem}.{found.digest}{dot}{suffix}" if dot else f"/static/{filename}.{found.digest}"
+        self._urls[filename] = (now, url)
+        return url
 
 
 def static_url(filename: str) -> str:
@@ -94,6 +106,7 @@ def init_app(app: Flask) -> None:
     # The types browsers expect (Python's table may say application/javascript or nothing).
     mimetypes.add_type("application/manifest+json", ".webmanifest")
     mimetypes.add_type("text/javascript", ".js")
-    app.extensions["heritage.static"] = StaticFiles(app.static_folder)
+    # A second's delay before an edited file's new URL shows (none while debugging).
+    app.extensions["heritage.static"] = StaticFiles(app.static_folder, 0.0 if app.debug else 1.0)
     app.view_functions["static"] = serve_static
     app.jinja_env.globals["static_url"] = static_url

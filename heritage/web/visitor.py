@@ -61,6 +61,7 @@ from heritage.web.labels import (
     RANKING_LABELS,
 )
 from heritage.web.language_prefix import use_language_prefix
+from heritage.web.links import choose_language_url, site_page_url
 from heritage.web.media import narration_view, photo_gallery, shown_media_kinds, shown_media_option, tour_view
 from heritage.web.presenters import public_url, shown_text
 from heritage.web.scan_fast_path import SCAN_CACHE_CONTROL, SCAN_VARY
@@ -88,7 +89,7 @@ def alternate_url(lang: str) -> str:
     """This page in another language (the list keeps its search and filters)."""
     endpoint = request.endpoint
     if g.get("site_slug"):
-        return url_for("visitor.site_page", lang=lang, slug=g.site_slug)
+        return site_page_url(lang, g.site_slug)
     if endpoint in ("visitor.site_list", "visitor.site_page"):
         args = dict(request.view_args or {})
         if endpoint == "visitor.site_list":
@@ -104,6 +105,7 @@ def _language_context():
         "language_name": language_name,
         "page_lang": getattr(g, "lang", None),
         "alternate_url": alternate_url,
+        "choose_language_url": choose_language_url,
         "kind_label": KIND_LABELS.get,
         "ranking_label": RANKING_LABELS.get,
         "heritage_type_label": lambda value: HERITAGE_TYPE_LABELS.get(HeritageType(value), value),
@@ -505,7 +507,7 @@ def _site_urls():
     def site_url(lang: str, slug: str, external: bool = False) -> str:
         url = built.get((lang, slug))
         if url is None:
-            url = built[lang, slug] = url_for("visitor.site_page", lang=lang, slug=slug)
+            url = built[lang, slug] = site_page_url(lang, slug)
         return public + url if external else url
 
     return site_url
