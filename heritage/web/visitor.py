@@ -24,11 +24,11 @@ from flask import (
 )
 from flask_babel import get_translations
 from flask_babel import gettext as _
-from jinja2.ext import _make_new_gettext, _make_new_ngettext, _make_new_pgettext
 from werkzeug.http import http_date
 
 from heritage.analytics.scans import record_scan, visitor_of
 from heritage.extensions import db
+from heritage.i18n.template_gettext import bound_gettext
 from heritage.i18n.web import (
     LANG_COOKIE,
     content_chain,
@@ -458,7 +458,8 @@ def _render_site_page(lang: str, slug: str, traditional_note: bool):
         site_url=site_url,
         # The language switcher's links (this page in each language), from the same URLs.
         alternate_url=lambda code: site_url(code, site.slug),
-        **_bound_gettext(),
+        # `_` and friends bound to this request's catalogue once (heritage.i18n.template_gettext).
+        **bound_gettext(get_translations()),
     )
     shown_sites = [site, *related, *components]
     # SQLite hands back naive datetimes (stored in UTC), PostgreSQL aware ones.
@@ -468,19 +469,6 @@ def _render_site_page(lang: str, slug: str, traditional_note: bool):
         if s.updated_at is not None
     ]
     return RenderedPage(html, site.slug, site.plaque_code, max(changed) if changed else None)
-
-
-def _bound_gettext() -> dict:
-    """The templates' `_`, `gettext`, `ngettext` and `pgettext`, bound to this request's catalogue
-    once. Flask-Babel's own look the catalogue up through its context proxies on every call
-    (about 25 a page, a fifth of the template's time); these are Jinja's same newstyle wrappers
-    (autoescaped, %-formatted), over the same catalogue, so the page is the same."""
-    translations = get_translations()
-    return {
-        "gettext": _make_new_gettext(translations.ugettext),
-        "ngettext": _make_new_ngettext(translations.ungettext),
-        "pgettext": _make_new_pgettext(translations.upgettext),
-    }
 
 
 def _parent(site, related: list):
