@@ -2,6 +2,7 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext
+from markupsafe import Markup
 
 from heritage.sites.models import HeritageType, LocationPrecision, MarkerRole, MarkerType, Ranking, SiteKind
 
@@ -60,3 +61,17 @@ KIND_EXPLANATIONS = {
         "A landscape protected for its natural beauty and what it tells about the earth."
     ),
 }
+
+
+_TRANSLATED: dict[tuple[int, str], dict] = {}
+
+
+def translated(table: dict, locale: str) -> dict:
+    """`table` with its labels translated for `locale`, the request's current locale: once per
+    process and locale, not through Flask-Babel's context on every use (a page shows six or
+    seven). Markup, as the lazy labels render: our catalogue's text, not escaped again."""
+    key = (id(table), locale)
+    found = _TRANSLATED.get(key)
+    if found is None:
+        found = _TRANSLATED[key] = {value: Markup(str(label)) for value, label in table.items()}
+    return found

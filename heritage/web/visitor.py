@@ -22,7 +22,7 @@ from flask import (
     request,
     url_for,
 )
-from flask_babel import get_translations
+from flask_babel import get_locale, get_translations
 from flask_babel import gettext as _
 from werkzeug.http import http_date
 
@@ -59,6 +59,7 @@ from heritage.web.labels import (
     MARKER_TYPE_LABELS,
     PRECISION_LABELS,
     RANKING_LABELS,
+    translated,
 )
 from heritage.web.language_prefix import use_language_prefix
 from heritage.web.links import choose_language_url, site_page_url
@@ -100,19 +101,20 @@ def alternate_url(lang: str) -> str:
 
 @bp.app_context_processor
 def _language_context():
+    locale = str(get_locale())
     return {
         "languages": supported_languages(),
         "language_name": language_name,
         "page_lang": getattr(g, "lang", None),
         "alternate_url": alternate_url,
         "choose_language_url": choose_language_url,
-        "kind_label": KIND_LABELS.get,
-        "ranking_label": RANKING_LABELS.get,
+        "kind_label": translated(KIND_LABELS, locale).get,
+        "ranking_label": translated(RANKING_LABELS, locale).get,
         "heritage_type_label": lambda value: HERITAGE_TYPE_LABELS.get(HeritageType(value), value),
-        "precision_label": PRECISION_LABELS.get,
-        "marker_type_label": MARKER_TYPE_LABELS.get,
-        "marker_role_label": MARKER_ROLE_LABELS.get,
-        "kind_explanation": KIND_EXPLANATIONS.get,
+        "precision_label": translated(PRECISION_LABELS, locale).get,
+        "marker_type_label": translated(MARKER_TYPE_LABELS, locale).get,
+        "marker_role_label": translated(MARKER_ROLE_LABELS, locale).get,
+        "kind_explanation": translated(KIND_EXPLANATIONS, locale).get,
         "format_distance": lambda metres: formatting.distance(metres, _page_locale()),
         "format_height": lambda metres: formatting.height(metres, _page_locale()),
         "heritage_types_text": lambda values: formatting.word_list(
