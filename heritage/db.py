@@ -6,10 +6,12 @@ Models subclass `Base`. Services use `db.session` and flush; a request or CLI co
 from __future__ import annotations
 
 import enum
+import select
+import time
 from datetime import UTC, datetime
 
 from flask import Flask, g, has_request_context, request
-from sqlalchemy import Enum, MetaData, create_engine, event
+from sqlalchemy import Enum, MetaData, create_engine, event, exc
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, scoped_session, sessionmaker
 
@@ -43,7 +45,58 @@ def make_engine(url: str) -> Engine:
         engine = create_engine(url, connect_args={"check_same_thread": False})
         _configure_sqlite(engine)
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    engine = create_engine(url)
+    _check_on_checkout(engine)
+    return engine
+
+
+# A pooled connection idle longer than this is pinged (a round trip) before use.
+PING_AFTER_IDLE_SECONDS = 30.0
+
+
+def _check_on_checkout(engine: Engine) -> None:
+    """What pool_pre_ping guards against, without its round trip on every checkout (a cold page's
+    fifth of PostgreSQL's time, bench/cold_page.py). When PostgreSQL restarts or ends a session it
+    tells each client and closes the socket: an idle connection that has anything to read is one
+    of those, and is replaced before use. A connection idle longer than PING_AFTER_IDLE_SECONDS
+    (a firewall may have dropped it without a word) is pinged as pool_pre_ping would."""
+
+    @event.listens_for(engine, "checkin")
+    def _idle_from(_dbapi_connection, record):
+        record.info["idle_since"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _still_there(dbapi_connection, record, _proxy):
+        idle_since = record.info.pop("idle_since", None)
+        if idle_since is None:  # just connected
+            return
+        if time.monotonic() - idle_since > PING_AFTER_IDLE_SECONDS:
+            alive = _ping(engine, dbapi_connection)
+        else:
+            alive = not _has_unread_input(dbapi_connection)
+        if not alive:
+            raise exc.DisconnectionError("the server closed this connection while it was idle")
+
+
+def _has_unread_input(dbapi_connection) -> bool:
+    """Whether an idle connection's socket holds something unread (or is closed): no round trip."""
+    if getattr(dbapi_connection, "closed", False) or getattr(dbapi_connection, "broken", False):
+        return True
+    try:
+        poller = select.poll()
+        poller.register(dbapi_connection.fileno(), select.POLLIN | select.POLLPRI)
+        return bool(poller.poll(0))
+    except (OSError, ValueError):  # a closed descriptor
+        return True
+
+
+def _ping(engine: Engine, dbapi_connection) -> bool:
+    try:
+        return engine.dialect.do_ping(dbapi_connection)
+    except Exception as error:  # noqa: BLE001 - the dialect says which errors mean "gone"
+        if engine.dialect.is_disconnect(error, dbapi_connection, None):
+            return False
+        raise
 
 
 def refresh_statistics(engine: Engine) -> None:
@@ -74,6 +127,8 @@ def _configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection):
+        if reading_only():
+            return  # each statement on its own, as PostgreSQL's reads (Database.init_app)
         connection.exec_driver_sql("BEGIN IMMEDIATE" if _may_write() else "BEGIN")
 
 
@@ -87,6 +142,28 @@ def _may_write() -> bool:
     return has_request_context() and request.method not in ("GET", "HEAD", "OPTIONS")
 
 
+def reads_only(view):
+    """Marks a view that only reads the database. On GET and HEAD its statements run without a
+    transaction around them: no BEGIN and ROLLBACK, two of a cold page's round trips to
+    PostgreSQL. Its statements may then see different moments of the data (a page's site and the
+    list of sites it links to), which a page that shows the data as it is can live with. A view
+    that writes must not carry it: its session refuses to flush."""
+    view.heritage_reads_only = True
+    return view
+
+
+def _refuse_writes(_session, _context, _instances):
+    raise RuntimeError("a view marked reads_only tried to write: remove the mark")
+
+
+def reading_only() -> bool:
+    # On the request, not on g: g outlives a request where an app context was already pushed.
+    return has_request_context() and request.environ.get(_READS_ONLY, False)
+
+
+_READS_ONLY = "heritage.reads_only"
+
+
 class Database:
     """Holds the engine and the scoped session; bound to one app in `init_app`."""
 
@@ -95,11 +172,37 @@ class Database:
         self.sessionmaker = sessionmaker(expire_on_commit=False)
         # One session per app context (request or CLI command).
         self.session = scoped_session(self.sessionmaker, scopefunc=lambda: id(g._get_current_object()))
+        self._reading: tuple[Engine, Engine] | None = None
+
+    def _reading_engine(self) -> Engine:
+        """The engine for reads_only views: PostgreSQL's connections in autocommit. SQLite's skip
+        BEGIN in _configure_sqlite's hook instead: SQLAlchemy's AUTOCOMMIT for pysqlite would give
+        the driver its own transaction handling back when the connection returns to the pool."""
+        engine = self.engine
+        if engine.dialect.name == "sqlite":
+            return engine
+        if self._reading is None or self._reading[0] is not engine:
+            self._reading = (engine, engine.execution_options(isolation_level="AUTOCOMMIT"))
+        return self._reading[1]
 
     def init_app(self, app: Flask) -> None:
         self.engine = make_engine(app.config["DATABASE_URL"])
         self.sessionmaker.configure(bind=self.engine)
         app.extensions["heritage.db"] = self
+
+        @app.before_request
+        def _reading_session():
+            view = app.view_functions.get(request.endpoint)
+            if request.method not in ("GET", "HEAD") or not getattr(view, "heritage_reads_only", False):
+                return
+            if self.session.registry.has():  # a hook already used the request's session
+                return
+            if self.sessionmaker.kw.get("bind") is not self.engine:  # tests: one outer transaction
+                return
+            request.environ[_READS_ONLY] = True
+            session = self.sessionmaker(bind=self._reading_engine())
+            event.listen(session, "before_flush", _refuse_writes)
+            self.session.registry.set(session)
 
         @app.teardown_appcontext
         def _remove_session(_exc):

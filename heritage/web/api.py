@@ -11,6 +11,7 @@ from flask import Blueprint, current_app, jsonify, request
 from flask.json.provider import DefaultJSONProvider
 
 from heritage.analytics.scans import record_scan, visitor_of
+from heritage.db import reads_only
 from heritage.extensions import csrf, db
 from heritage.i18n.fallback import fallback_chain
 from heritage.i18n.web import supported_languages
@@ -140,6 +141,7 @@ def site_detail(site: Site) -> dict:
 
 
 @bp.get("/sites")
+@reads_only
 def list_sites():
     lang = lang_arg()
     kind = request.args.get("kind")  # as lang: `kind=` is not a kind
@@ -176,6 +178,7 @@ def list_sites():
 
 
 @bp.get("/sites/<slug>")
+@reads_only
 def get_site(slug: str):
     site, _old = site_for_slug(db.session, slug)
     if site is None or not is_viewable(site.state):
@@ -250,6 +253,7 @@ def _cluster_feature(cluster: map_area.Cluster) -> dict:
 
 
 @bp.get("/map")
+@reads_only
 def map_sites():
     """The listed sites with coordinates in `bbox` as GeoJSON: each site when there are at most
     map_area.MAX_POINTS, else clusters on a grid fitted to `zoom` (sites alone in a cell stay sites)."""
@@ -277,6 +281,7 @@ def map_sites():
 
 
 @bp.get("/nearby")
+@reads_only
 def nearby_sites():
     """The listed sites nearest a point, with distance and compass direction from it."""
     lang = lang_arg()

@@ -71,7 +71,7 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(OperationalError)
     def _database_unavailable(error: OperationalError):
         # The database is restarting, failing over or locked: say "soon", not "broken". The
-        # pool's pre-ping replaces dead connections on the next request; no restart is needed.
+        # pool replaces dead connections on the next request (heritage.db): no restart is needed.
         log.warning("database unavailable: %s", type(error.orig).__name__ if error.orig else "unknown")
         with contextlib.suppress(Exception):
             db.session.rollback()

@@ -6,6 +6,7 @@ from __future__ import annotations
 from flask import Blueprint, g, make_response, render_template, request, url_for
 from flask_babel import lazy_pgettext
 
+from heritage.db import reads_only
 from heritage.extensions import db
 from heritage.i18n.web import content_chain
 from heritage.places.geo import parse_coordinate
@@ -59,6 +60,7 @@ def map_page():
 
 
 @bp.get("/<lang:lang>/nearby")
+@reads_only
 def nearby_page():
     lat_raw, lon_raw = request.args.get("lat"), request.args.get("lon")
     if lat_raw is None and lon_raw is None:

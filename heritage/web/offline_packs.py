@@ -18,6 +18,7 @@ from flask import Blueprint, current_app, jsonify, request, url_for
 from werkzeug.test import Client
 from werkzeug.wrappers import Response as PlainResponse
 
+from heritage.db import reads_only
 from heritage.extensions import db
 from heritage.i18n.fallback import fallback_chain
 from heritage.media.serving import public_media_file
@@ -191,12 +192,14 @@ def _answer(plan: PackPlan | None, lang: str, missing: str):
 
 
 @bp.get("/trails/<slug>")
+@reads_only
 def trail_pack(slug: str):
     lang = lang_arg()
     return _answer(trail_plan(slug, lang), lang, "No published trail has this slug.")
 
 
 @bp.get("/districts/<district>")
+@reads_only
 def district_pack(district: str):
     lang = lang_arg()
     return _answer(district_plan(district, lang), lang, "No published site lies in this district.")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, g, make_response, render_template, url_for
 
+from heritage.db import reads_only
 from heritage.extensions import db
 from heritage.i18n.web import content_chain
 from heritage.sites.markdown import render_markdown
@@ -23,6 +24,7 @@ def _page_context():
 
 
 @bp.get("/<lang:lang>/trails")
+@reads_only
 def trail_list():
     chain = content_chain(g.lang)
     trails = queries.listed_trails(db.session, chain)
@@ -34,6 +36,7 @@ def trail_list():
 
 
 @bp.get("/<lang:lang>/trails/<slug>")
+@reads_only
 def trail_page(slug: str):
     response = trail_page_response(slug, g.lang)
     if response is None:

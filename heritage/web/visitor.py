@@ -27,6 +27,7 @@ from flask_babel import gettext as _
 from werkzeug.http import http_date
 
 from heritage.analytics.scans import record_scan, visitor_of
+from heritage.db import reads_only
 from heritage.extensions import db
 from heritage.i18n.template_gettext import bound_gettext
 from heritage.i18n.web import (
@@ -268,6 +269,7 @@ def _scan_answer(target, lang: str):
 
 
 @bp.get("/<lang:lang>/")
+@reads_only
 def site_list():
     lang = g.lang
     kind = request.args.get("kind") or None
@@ -330,6 +332,7 @@ def _slug_for_typed_code(code: str) -> str | None:
 
 
 @bp.get("/<lang:lang>/sites/<slug>")
+@reads_only
 def site_page(slug: str):
     lang = g.lang
     page = _site_page(lang, slug, lang == "zh" and wants_traditional_chinese())
