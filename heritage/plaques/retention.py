@@ -119,6 +119,9 @@ def _forget_one(session: Session, storage: Storage, job_id: str, keep_days: int,
     job.result = result
     session.flush()
     if key and not shared:
+        # No new row can come to name these bytes between the check and the delete: a sheet PDF
+        # carries the time it was made (fpdf2's CreationDate), so an order today never makes a
+        # month-old file again, and uploads are photos and sound, never PDFs.
         # Deleted before the commit: if the commit fails the file is gone but unmarked, and the
         # download answers 410 all the same; the next run marks it.
         storage.delete(key)
