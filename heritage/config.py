@@ -77,6 +77,9 @@ SETTINGS: dict[str, tuple[object, str]] = {
     "PLAQUE_EXTRA_NAME_LANGUAGES": ("zh", _LIST),
     # Sites one batch sheet may hold when ordered from the back office (made in the request).
     "PLAQUE_SHEET_MAX_SITES": (1000, "int"),
+    # Days a finished sheet's PDF stays in media storage; then the worker deletes the file (the
+    # print record stays, and the sheet can be ordered again).
+    "SHEET_KEEP_DAYS": (30, "int"),
     # A fresh plaque code is issued only if its QR symbol survives the blur and sun weathering
     # cases (plaques/robust_codes.py, ~20 ms a code); off only for bulk test data.
     "PLAQUE_CODES_WEATHER_CHECK": (True, "bool"),
@@ -190,6 +193,8 @@ def finalise(config: dict[str, object]) -> None:
             raise ConfigError(f"{key} must be 0 or more.")
     if int(config["PLAQUE_SHEET_MAX_SITES"]) < 1:
         raise ConfigError("PLAQUE_SHEET_MAX_SITES must be 1 or more.")
+    if int(config["SHEET_KEEP_DAYS"]) < 1:
+        raise ConfigError("SHEET_KEEP_DAYS must be 1 or more (a sheet is kept at least a day to download).")
     try:
         ZoneInfo(str(config["SCAN_DAY_TIMEZONE"]))
     except (ZoneInfoNotFoundError, ValueError):

@@ -27,6 +27,12 @@ def test_public_base_url_must_be_scheme_and_host(bad):
         create_app({"PUBLIC_BASE_URL": bad})
 
 
+def test_sheets_are_kept_at_least_a_day():
+    assert load_config({})["SHEET_KEEP_DAYS"] == 30
+    with pytest.raises(ConfigError, match="SHEET_KEEP_DAYS"):
+        create_app({"SHEET_KEEP_DAYS": 0})
+
+
 def test_factory_has_no_side_effects(tmp_path):
     db_file = tmp_path / "never.sqlite3"
     create_app({"DATABASE_URL": f"sqlite:///{db_file}"})

@@ -172,3 +172,27 @@ def plaque_history_command(code: str) -> None:
             f"{batch.created_at:%Y-%m-%d %H:%M} batch {batch.id}: {batch.format.upper()} {batch.size}"
             f"{sheet}, EC {batch.error_correction}, by {batch.created_by}: {item.url}"
         )
+
+
+@heritage_cli.command("forget-old-sheets")
+@click.option(
+    "--days",
+    type=click.IntRange(min=1),
+    help="Keep sheets finished this many days ago or later (default: SHEET_KEEP_DAYS).",
+)
+def forget_old_sheets_command(days: int | None) -> None:
+    """Delete the PDFs of sheets ordered in the back office once they are old; print records stay.
+
+    The worker does this every hour; run it by hand after lowering SHEET_KEEP_DAYS.
+    """
+    from heritage.media.storage import app_storage
+    from heritage.plaques.retention import forget_old_sheets
+
+    keep = days or current_app.config["SHEET_KEEP_DAYS"]
+    report = forget_old_sheets(db.session, app_storage(), keep)
+    click.echo(
+        f"Sheets finished more than {keep} day(s) ago: {report.deleted} PDF(s) deleted, "
+        f"{report.kept_shared} marked but kept (the same bytes are stored for something else)."
+    )
+    if report.failed:
+        raise click.ClickException(f"{report.failed} PDF(s) could not be deleted; the next run tries again.")

@@ -29,7 +29,7 @@ def queue_url(config) -> str:
 
 
 def make_queue(app: Flask):
-    """The app's Huey with its two tasks: run a job, and look for jobs whose worker died."""
+    """The app's Huey with its tasks: run a job, look for jobs whose worker died, forget old sheets."""
     from huey import MemoryHuey, RedisHuey, SqliteHuey, crontab
 
     url = queue_url(app.config)
@@ -59,6 +59,12 @@ def make_queue(app: Flask):
     @huey.periodic_task(crontab(minute="*"), name="recover_jobs")
     def recover_jobs_task() -> None:
         recover(app)
+
+    # Hourly, not daily: a periodic task only fires while a worker runs, and deploys restart them.
+    # Each worker's scheduler sends it; running twice at once is safe (see plaques.retention).
+    @huey.periodic_task(crontab(minute="17"), name="forget_old_sheets")
+    def forget_old_sheets_task() -> None:
+        forget_old_sheets(app)
 
     huey.heritage_run_job = run_job_task
     return huey
@@ -94,6 +100,16 @@ def recover(app: Flask, *, resend_waiting: bool = False) -> list[str]:
         if ids:
             log.info("sent %d job(s) to the queue again", len(ids))
         return ids
+
+
+def forget_old_sheets(app: Flask):
+    """Delete the PDFs of sheets finished more than SHEET_KEEP_DAYS ago (their print records stay)."""
+    from heritage.extensions import db
+    from heritage.media.storage import app_storage
+    from heritage.plaques.retention import forget_old_sheets as forget
+
+    with app.app_context():
+        return forget(db.session, app_storage(), app.config["SHEET_KEEP_DAYS"])
 
 
 def run_worker(app: Flask, workers: int) -> None:

@@ -15,7 +15,7 @@ import io
 from flask import abort, current_app, flash, g, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_babel import lazy_pgettext
+from flask_babel import lazy_pgettext, ngettext
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 from wtforms import SelectChoice, SelectField
@@ -35,6 +35,7 @@ from heritage.plaques.production import (
     site_print_history,
     unprintable,
 )
+from heritage.plaques.retention import removed_after_days
 from heritage.plaques.sheets import sheet_grid
 from heritage.sites.models import Site, SiteKind
 from heritage.sites.visibility import PRINTABLE
@@ -277,7 +278,11 @@ def plaque_sheet():
 
 
 def _print_sheet(form: SheetForm):
-    ids = _chosen_ids()
+    return _order_sheet(_chosen_ids(), form.size.data, form.sheet.data)
+
+
+def _order_sheet(ids: list[int], size_name: str, sheet: str):
+    """Check the sites and the fit, queue the sheet job and go to its page (an order, or again)."""
     found = {s.id: s for s in db.session.scalars(select(Site).where(Site.id.in_(ids)))}
     if len(found) != len(ids):
         abort(404)
@@ -285,16 +290,16 @@ def _print_sheet(form: SheetForm):
     if not all(can_act_on(g.user, site) for site in sites):
         abort(403)
     _refuse_unprintable(sites)
-    size = SIZE_PRESETS[form.size.data]
+    size = SIZE_PRESETS[size_name]
     try:
-        sheet_grid(size, form.sheet.data)
+        sheet_grid(size, sheet)
     except PlaqueError:
         abort(
             400,
             _(
                 "A %(size)s plaque does not fit on %(sheet)s: choose a bigger sheet or a smaller size.",
                 size=size_label(size.name),
-                sheet=form.sheet.data,
+                sheet=sheet,
             ),
         )
     job_id = enqueue(
@@ -304,7 +309,7 @@ def _print_sheet(form: SheetForm):
         ordered_by=g.user.id,  # the job's own argument: user_id is the queue's column
         site_ids=[site.id for site in sites],
         size=size.name,
-        sheet=form.sheet.data,
+        sheet=sheet,
     )
     db.session.commit()
     return redirect(url_for("admin.plaque_job", job_id=job_id), 303)
@@ -320,16 +325,37 @@ def _sheet_job(job_id: str):
     return job
 
 
+def _sheet_page(job, gone: str | None = None, status: int = 200):
+    """The job's page; `gone` says why its PDF is no longer there (then it offers to order again)."""
+    size = job.args.get("size")
+    page = render_template(
+        "admin/plaque_job.html",
+        job=job,
+        confirm=ConfirmForm(),
+        size=size_label(size) if size in SIZE_PRESETS else size,
+        gone=gone,
+    )
+    return page, status
+
+
+def _removed_message(job) -> str | None:
+    days = removed_after_days(job)
+    if days is None:
+        return None
+    return ngettext(
+        "This sheet's PDF was deleted after %(num)d day to save storage space; its print record is "
+        "kept. Order the sheet again to get a new PDF.",
+        "This sheet's PDF was deleted after %(num)d days to save storage space; its print record is "
+        "kept. Order the sheet again to get a new PDF.",
+        days,
+    )
+
+
 @bp.get("/plaques/jobs/<job_id>")
 @allow(Role.editor)
 def plaque_job(job_id: str):
     job = _sheet_job(job_id)
-    return render_template(
-        "admin/plaque_job.html",
-        job=job,
-        confirm=ConfirmForm(),
-        size=size_label(job.args["size"]) if job.args.get("size") in SIZE_PRESETS else job.args.get("size"),
-    )
+    return _sheet_page(job, _removed_message(job))
 
 
 @bp.get("/plaques/jobs/<job_id>/sheet.pdf")
@@ -338,10 +364,15 @@ def plaque_job_pdf(job_id: str):
     job = _sheet_job(job_id)
     if job.status != JobStatus.done:
         abort(409, _("This sheet is not ready yet."))
-    try:
-        data = app_storage().read(job.result["key"])
-    except KeyError:
-        abort(410, _("This sheet's file is gone; order the batch again."))
+    gone = _removed_message(job)
+    if gone is None:
+        try:
+            data = app_storage().read(job.result["key"])
+        except KeyError:  # deleted after this row was read, or lost with the storage
+            gone = _("This sheet's file is gone; order the batch again.")
+    if gone is not None:
+        # 410: the sheet existed and will not come back at this address; its page says what to do.
+        return _sheet_page(job, gone, 410)
     return send_file(
         io.BytesIO(data),
         mimetype="application/pdf",
@@ -349,6 +380,21 @@ def plaque_job_pdf(job_id: str):
         download_name=job.result["filename"],
         max_age=0,
     )
+
+
+@bp.post("/plaques/jobs/<job_id>/again")
+@allow(Role.editor)
+def plaque_job_again(job_id: str):
+    """The same sites, size and sheet as a finished job: a new job, checked like a new order."""
+    job = _sheet_job(job_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    if job.status != JobStatus.done:
+        abort(409, _("This sheet is not ready yet."))
+    ids = list(dict.fromkeys(job.args["site_ids"]))
+    if db.session.scalar(select(func.count()).select_from(Site).where(Site.id.in_(ids))) != len(ids):
+        abort(409, _("Some of these sites changed since the order; choose them again."))
+    return _order_sheet(ids, job.args["size"], job.args["sheet"])
 
 
 @bp.post("/plaques/jobs/<job_id>/retry")

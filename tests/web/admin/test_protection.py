@@ -46,6 +46,7 @@ OPEN_TO = {
     "admin.plaque_job": Role.editor,
     "admin.plaque_job_pdf": Role.editor,
     "admin.plaque_job_retry": Role.editor,
+    "admin.plaque_job_again": Role.editor,
     "admin.scans": Role.editor,
     "admin.scans_csv": Role.editor,
     # A site's photos: volunteers and editors of its unit (scope tested in tests/media/test_admin_media.py).
