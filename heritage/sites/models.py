@@ -122,6 +122,9 @@ class Site(Base):
     # Which media kinds visitors see on its page (web.media.SHOWN_MEDIA's bits), read in the page's
     # own statement when it asks for it (with_expression): not a column, None when not asked.
     shown_media: Mapped[int | None] = query_expression()
+    # Whether visible sites are part of this one (linked.has_parts_option): read with the page's
+    # site so that most pages, which have none, skip the statement that would list them.
+    has_parts: Mapped[bool | None] = query_expression()
 
     # Border marker only.
     marker_number: Mapped[str | None] = mapped_column(String(20))

@@ -415,7 +415,9 @@ def _site_page(lang: str, slug: str, traditional_note: bool):
 
 def _render_site_page(lang: str, slug: str, traditional_note: bool):
     """The page's HTML, or the redirect/404 response to send instead."""
-    site, is_old_slug = site_for_slug(db.session, slug, for_page=True, options=(shown_media_option(),))
+    site, is_old_slug = site_for_slug(
+        db.session, slug, for_page=True, options=(shown_media_option(), linked.has_parts_option())
+    )
     if site is None or not is_viewable(site.state):
         abort(404)
     if is_old_slug:
