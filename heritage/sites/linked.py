@@ -76,6 +76,7 @@ def _component_statement() -> Select:
     return with_card_texts(stmt, Site.id).order_by(Site.slug)
 
 
+@cache  # built once: building it (an alias of Site) cost more than the statement's run
 def has_parts_option():
     """A loader option for the page's site statement: Site.has_parts, whether any visible site is
     part of it (an indexed EXISTS), so component_sites runs only for a complex."""
