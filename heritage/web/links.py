@@ -45,13 +45,15 @@ def site_page_url(lang: str, slug: str) -> str:
     return link("visitor.site_page", lang=lang, slug="-")[:-1] + slug
 
 
+def link_with_query(endpoint: str, query: dict[str, str], **values) -> str:
+    """url_for(endpoint, **values, **query) where `query` holds the values that go into the query
+    string and differ from page to page: the rest is remembered, the query encoded as Werkzeug does."""
+    return link(endpoint, **values) + "?" + urlencode(query, safe=_QUERY_SAFE)
+
+
 def choose_language_url(choice: str, next_path: str) -> str:
     """url_for("visitor.choose_language", choice=choice, next=next_path): the language switcher."""
-    return (
-        link("visitor.choose_language", choice=choice)
-        + "?"
-        + urlencode({"next": next_path}, safe=_QUERY_SAFE)
-    )
+    return link_with_query("visitor.choose_language", {"next": next_path}, choice=choice)
 
 
 def public_link(endpoint: str, **values) -> str:

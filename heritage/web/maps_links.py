@@ -7,13 +7,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from urllib.parse import quote, urlencode
 
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
+
+from heritage.web.labels import translated
 
 
 @dataclass(frozen=True)
 class MapLink:
     service: str  # geo, google, amap, kakao
-    label: str  # lazy: translated when the page renders it
+    label: str  # in the request's language
     url: str
 
 
@@ -41,16 +44,17 @@ def map_links(latitude: float | None, longitude: float | None, name: str, lang: 
     if latitude is None or longitude is None:
         return []
     lat, lon = _coordinate(latitude), _coordinate(longitude)
+    labels = translated(LABELS, str(get_locale()))  # the page's language, looked up once per process
     # RFC 5870 with the label form Android's map apps show: geo:0,0?q=lat,lon(name).
-    links = [MapLink("geo", LABELS["geo"], f"geo:{lat},{lon}?q={lat},{lon}({quote(name, safe='')})")]
+    links = [MapLink("geo", labels["geo"], f"geo:{lat},{lon}?q={lat},{lon}({quote(name, safe='')})")]
     if lang == "zh":
         # Amap's URI API; coordinate=wgs84 because ours are GPS coordinates (Amap uses GCJ-02).
         query = urlencode({"position": f"{lon},{lat}", "name": name, "coordinate": "wgs84", "callnative": 1})
-        links.append(MapLink("amap", LABELS["amap"], f"https://uri.amap.com/marker?{query}"))
+        links.append(MapLink("amap", labels["amap"], f"https://uri.amap.com/marker?{query}"))
     if lang == "ko":
         # Kakao Map's link format: /link/map/<name>,<lat>,<lon> (a comma in the name would split it).
         label = quote(name.replace(",", " "), safe="")
-        links.append(MapLink("kakao", LABELS["kakao"], f"https://map.kakao.com/link/map/{label},{lat},{lon}"))
+        links.append(MapLink("kakao", labels["kakao"], f"https://map.kakao.com/link/map/{label},{lat},{lon}"))
     google = urlencode({"api": 1, "query": f"{lat},{lon}"})
-    links.append(MapLink("google", LABELS["google"], f"https://www.google.com/maps/search/?{google}"))
+    links.append(MapLink("google", labels["google"], f"https://www.google.com/maps/search/?{google}"))
     return links

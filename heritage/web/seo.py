@@ -20,6 +20,7 @@ from heritage.extensions import db
 from heritage.i18n.web import supported_languages
 from heritage.sites.models import Site
 from heritage.sites.visibility import LISTED
+from heritage.web import links
 from heritage.web.presenters import public_url
 
 bp = Blueprint("seo", __name__)
@@ -50,10 +51,10 @@ def site_meta(
     text = shown.text
     name = text.name if text else site.slug
     description = (text.summary or "") if text else ""
-    url = public_url("visitor.site_page", lang=lang, slug=site.slug)
     base = current_app.config["PUBLIC_BASE_URL"]
+    url = base + links.site_page_url(lang, site.slug)
     # The first photo's JPEG (every preview reader takes JPEG); photo URLs are relative paths.
-    image = base + photos[0].src if photos else public_url("static", filename=DEFAULT_IMAGE)
+    image = base + (photos[0].src if photos else links.link("static", filename=DEFAULT_IMAGE))
     data: dict = {
         "@context": "https://schema.org",
         "@type": ["TouristAttraction", "LandmarksOrHistoricalBuildings"],

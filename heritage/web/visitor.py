@@ -63,7 +63,7 @@ from heritage.web.labels import (
     translated,
 )
 from heritage.web.language_prefix import use_language_prefix
-from heritage.web.links import choose_language_url, site_page_url
+from heritage.web.links import choose_language_url, link_with_query, site_page_url
 from heritage.web.media import narration_view, photo_gallery, shown_media_kinds, shown_media_option, tour_view
 from heritage.web.presenters import public_url, shown_text
 from heritage.web.scan_fast_path import SCAN_CACHE_CONTROL, SCAN_VARY
@@ -109,6 +109,7 @@ def _language_context():
         "page_lang": getattr(g, "lang", None),
         "alternate_url": alternate_url,
         "choose_language_url": choose_language_url,
+        "link_with_query": link_with_query,
         "kind_label": translated(KIND_LABELS, locale).get,
         "ranking_label": translated(RANKING_LABELS, locale).get,
         "heritage_type_label": lambda value: HERITAGE_TYPE_LABELS.get(HeritageType(value), value),

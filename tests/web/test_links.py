@@ -23,6 +23,11 @@ def test_links_equal_url_for(app, script_root):
             assert links.link("maps.nearby_page", lang=lang, lat="1.5", lon="2") == url_for(
                 "maps.nearby_page", lang=lang, lat="1.5", lon="2"
             )
+            for lat, lon in [("21.02100", "107.05000"), ("-0.5", "a b&c/d?é")]:
+                query = {"lat": lat, "lon": lon}
+                assert links.link_with_query("maps.nearby_page", query, lang=lang) == url_for(
+                    "maps.nearby_page", lang=lang, lat=lat, lon=lon
+                )
         # A list of values for one argument cannot be a key: built each time, still right.
         assert links.link("visitor.site_list", lang="vi", kind=["a", "b"]) == url_for(
             "visitor.site_list", lang="vi", kind=["a", "b"]
