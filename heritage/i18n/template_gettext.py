@@ -10,13 +10,26 @@ escaped (our templates all autoescape: they are .html).
 
 from __future__ import annotations
 
+import weakref
+
 from markupsafe import Markup
+
+# Per catalogue, the strings said without variables, as Markup: a page says about twenty.
+_PLAIN: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
 def bound_gettext(translations) -> dict:
     """The four functions for a render's context, over `translations` (a gettext catalogue)."""
+    plain = _PLAIN.get(translations)
+    if plain is None:
+        plain = _PLAIN[translations] = {}
 
     def gettext(string: str, **variables) -> Markup:
+        if not variables:
+            said = plain.get(string)
+            if said is None:
+                said = plain[string] = Markup(translations.ugettext(string)) % {}
+            return said
         return Markup(translations.ugettext(string)) % variables
 
     def ngettext(singular: str, plural: str, num: int, **variables) -> Markup:
