@@ -11,7 +11,7 @@ from functools import cache
 
 from sqlalchemy import Integer, Select, Subquery, Text, and_, bindparam, func, literal, select, union_all
 from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.orm import Session, aliased, with_expression
+from sqlalchemy.orm import Session, aliased
 from sqlalchemy.sql.functions import FunctionElement
 
 from heritage.sites.models import PublicationState, Site, SiteKind, SiteText
@@ -77,18 +77,17 @@ def _component_statement() -> Select:
 
 
 @cache  # built once: building it (an alias of Site) cost more than the statement's run
-def has_parts_option():
-    """A loader option for the page's site statement: Site.has_parts, whether any visible site is
-    part of it (an indexed EXISTS), so component_sites runs only for a complex."""
+def has_parts_exists():
+    """Whether any visible site is part of the site of the enclosing statement's row (an indexed
+    EXISTS): read with a page's site so that component_sites runs only for a complex."""
     parts = aliased(Site)
-    exists = select(parts.id).where(parts.part_of_id == Site.id, parts.state.in_(LISTED)).exists()
-    return with_expression(Site.has_parts, exists)
+    return select(parts.id).where(parts.part_of_id == Site.id, parts.state.in_(LISTED)).exists()
 
 
 def component_sites(session: Session, site: Site, langs: list[str]) -> list[SiteCard]:
     """The visible sites that are part of this complex, by slug, as cards: one statement (none
     when the site's statement read has_parts and it has none)."""
-    if site.has_parts is False:
+    if getattr(site, "has_parts", None) is False:  # a page's site (web.page_site) knows
         return []
     return site_cards(
         session.connection().execute(_component_statement(), {"site_id": site.id, "langs": langs})

@@ -23,7 +23,7 @@ from sqlalchemy import (
     UniqueConstraint,
     event,
 )
-from sqlalchemy.orm import Mapped, mapped_column, query_expression, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 from sqlalchemy.orm.collections import attribute_keyed_dict
 
 from heritage.accounts.models import Unit
@@ -119,12 +119,6 @@ class Site(Base):
     # refused (heritage/review). It is also the mapper's version column, so an UPDATE of a row that
     # another transaction changed since it was read fails instead of overwriting.
     version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
-    # Which media kinds visitors see on its page (web.media.SHOWN_MEDIA's bits), read in the page's
-    # own statement when it asks for it (with_expression): not a column, None when not asked.
-    shown_media: Mapped[int | None] = query_expression()
-    # Whether visible sites are part of this one (linked.has_parts_option): read with the page's
-    # site so that most pages, which have none, skip the statement that would list them.
-    has_parts: Mapped[bool | None] = query_expression()
 
     # Border marker only.
     marker_number: Mapped[str | None] = mapped_column(String(20))

@@ -7,11 +7,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import cache
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, bindparam, select, update
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy import bindparam, select, update
+from sqlalchemy.orm import Session
 
 from heritage.accounts.models import Unit
 from heritage.errors import InvalidValues, ValidationError
@@ -204,27 +203,10 @@ def scan_target(session: Session, code: str) -> ScanTarget | None:
     return ScanTarget(*row) if row else None
 
 
-@cache
-def _page_statement(options: tuple) -> Select:
-    """Built once and bound per page: building it and its cache key cost more than running it.
-    Of the texts, what a page shows (not the Markdown, nor the search and sort keys)."""
-    shown = (SiteText.lang, SiteText.name, SiteText.summary, SiteText.event, SiteText.body_html)
-    texts = joinedload(Site.texts).load_only(*shown)  # another would be one more statement: tested
-    return select(Site).where(Site.slug == bindparam("slug")).options(texts, *options)
-
-
-def site_for_slug(
-    session: Session, slug: str, for_page: bool = False, options: tuple = ()
-) -> tuple[Site | None, bool]:
-    """The site for a slug and whether the slug is an old one (so the caller redirects).
-
-    `for_page`: its texts come in the same statement (a page reads them), with `options` (more
-    loader options for that statement).
-    """
-    if for_page:
-        site = session.scalars(_page_statement(options), {"slug": slug}).unique().one_or_none()
-    else:
-        site = session.scalars(select(Site).where(Site.slug == slug)).one_or_none()
+def site_for_slug(session: Session, slug: str) -> tuple[Site | None, bool]:
+    """The site for a slug and whether the slug is an old one (so the caller redirects). A public
+    page reads its site through heritage.web.page_site instead (plain values, one statement)."""
+    site = session.scalars(select(Site).where(Site.slug == slug)).one_or_none()
     if site is not None:
         return site, False
     redirect = session.get(SlugRedirect, slug)

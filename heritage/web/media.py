@@ -12,7 +12,6 @@ from functools import cache
 
 from flask import Blueprint, Response, abort, request, url_for
 from sqlalchemy import case, distinct, func, select
-from sqlalchemy.orm import with_expression
 
 from heritage.extensions import db
 from heritage.i18n.fallback import pick_text
@@ -131,27 +130,26 @@ class PhotoView:
     licence: str | None
 
 
-# The kinds a site page shows, one bit each: Site.shown_media holds those a site has.
+# The kinds a site page shows, one bit each: a page's site (web.page_site) holds those it has.
 SHOWN_MEDIA = {MediaKind.photo: 1, MediaKind.panorama: 2, MediaKind.narration: 4}
 
 
 @cache
-def shown_media_option():
-    """A loader option for the page's site statement: Site.shown_media, the bits of the kinds it
-    shows visitors, from a correlated subquery (one statement fewer than site_media_kinds)."""
-    bits = (
+def shown_media_bits():
+    """The bits of the kinds a site shows visitors, as a subquery correlated to its row (one
+    statement fewer than site_media_kinds)."""
+    return (
         select(func.coalesce(func.sum(distinct(case(SHOWN_MEDIA, value=MediaFile.kind, else_=0))), 0))
         .where(MediaFile.site_id == Site.id, MediaFile.kind.in_(list(SHOWN_MEDIA)), visible())
         .correlate(Site)
         .scalar_subquery()
     )
-    return with_expression(Site.shown_media, bits)
 
 
 def shown_media_kinds(session, site: Site) -> set[MediaKind]:
     """site_media_kinds from Site.shown_media when the site's statement read it (a site already in
     the session before that statement keeps None: then one query)."""
-    if site.shown_media is None:
+    if getattr(site, "shown_media", None) is None:
         return site_media_kinds(session, site)
     return {kind for kind, bit in SHOWN_MEDIA.items() if site.shown_media & bit}
 

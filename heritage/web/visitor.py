@@ -44,10 +44,10 @@ from heritage.places.names import address_line, place_names
 from heritage.sites import linked, queries
 from heritage.sites.codes import normalise_code
 from heritage.sites.markdown import link_mentions
-from heritage.sites.models import HeritageType, PublicationState, SiteKind
+from heritage.sites.models import HeritageType, PublicationState, Site, SiteKind
 from heritage.sites.search import MAX_QUERY_CHARS, QueryTooLong, parse_query
 from heritage.sites.services import scan_target, site_for_slug
-from heritage.sites.visibility import is_viewable, shown_parent
+from heritage.sites.visibility import is_viewable
 from heritage.trails.queries import trail_for_code
 from heritage.web import formatting
 from heritage.web.compression import MIN_SIZE as COMPRESS_MIN_SIZE
@@ -64,7 +64,8 @@ from heritage.web.labels import (
 )
 from heritage.web.language_prefix import use_language_prefix
 from heritage.web.links import choose_language_url, link_with_query, site_page_url
-from heritage.web.media import narration_view, photo_gallery, shown_media_kinds, shown_media_option, tour_view
+from heritage.web.media import narration_view, photo_gallery, shown_media_kinds, tour_view
+from heritage.web.page_site import page_site
 from heritage.web.presenters import public_url, shown_text
 from heritage.web.scan_fast_path import SCAN_CACHE_CONTROL, SCAN_VARY
 from heritage.web.seo import site_meta
@@ -416,13 +417,14 @@ def _site_page(lang: str, slug: str, traditional_note: bool):
 
 def _render_site_page(lang: str, slug: str, traditional_note: bool):
     """The page's HTML, or the redirect/404 response to send instead."""
-    site, is_old_slug = site_for_slug(
-        db.session, slug, for_page=True, options=(shown_media_option(), linked.has_parts_option())
-    )
-    if site is None or not is_viewable(site.state):
+    site = page_site(db.session, slug)
+    if site is None:  # an old slug (redirected to the current one), or none
+        renamed, is_old_slug = site_for_slug(db.session, slug)
+        if renamed is None or not is_old_slug or not is_viewable(renamed.state):
+            abort(404)
+        return redirect(url_for("visitor.site_page", lang=lang, slug=renamed.slug), 301)
+    if not is_viewable(site.state):
         abort(404)
-    if is_old_slug:
-        return redirect(url_for("visitor.site_page", lang=lang, slug=site.slug), 301)
     chain = content_chain(lang)
     shown = shown_text(site, lang, chain)
     archived = site.state == PublicationState.archived
@@ -485,7 +487,10 @@ def _parent(site, related: list):
     if site.part_of_id is None:
         return None
     card = next((r for r in related if r.id == site.part_of_id), None)
-    return card or shown_parent(site)
+    if card is not None:
+        return card
+    parent = db.session.get(Site, site.part_of_id)  # a draft complex's name is not public yet
+    return parent if parent is not None and is_viewable(parent.state) else None
 
 
 def _shown_pair(site, lang: str, chain: list[str]):

@@ -102,17 +102,3 @@ def test_mention_links_build_urls_only_for_names_the_story_holds():
     eager = [(name, f"/vi/sites/{slug}") for name, slug in candidates]
     assert linked == link_mentions(html, eager)
     assert '<a href="/vi/sites/hang-sung-sot">Hang Sửng Sốt</a>' in linked
-
-
-def test_the_page_statement_is_built_once(client, make_site):
-    """Its loader options are made once: options made per request would build the statement per
-    request (a third of a cold page) and keep each one in the statement memo forever."""
-    from heritage.sites.services import _page_statement
-
-    sites = [make_site(f"Đình số {n}") for n in range(3)]
-    client.get(f"/vi/sites/{sites[0].slug}")
-    before = _page_statement.cache_info()
-    for site in sites * 2:
-        assert client.get(f"/vi/sites/{site.slug}").status_code == 200
-    after = _page_statement.cache_info()
-    assert after.currsize == before.currsize and after.hits >= before.hits + 6
