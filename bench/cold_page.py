@@ -64,7 +64,8 @@ AREAS = [
     ("Markdown + nh3 sanitising", "heritage/sites/markdown.py", "render_markdown"),
     ("links to mentioned sites", "heritage/web/visitor.py", "_story_html"),
     ("  their candidates (statement)", "heritage/sites/linked.py", "mention_candidates"),
-    ("site + texts (statement, ORM)", "heritage/sites/services.py", "site_for_slug"),
+    ("site + texts (statement, ORM)", "heritage/sites/services.py", "site_for_slug"),  # before
+    ("site + texts (statement, plain)", "heritage/web/page_site.py", "page_site"),
     ("SEO data (Open Graph, JSON-LD)", "heritage/web/seo.py", "site_meta"),
     ("place names", "heritage/places/names.py", "place_names"),
     ("photo gallery", "heritage/web/media.py", "photo_gallery"),
