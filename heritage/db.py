@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from flask import Flask, g, has_request_context, request
 from sqlalchemy import Enum, MetaData, create_engine, event, exc
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import DeclarativeBase, scoped_session, sessionmaker
+from sqlalchemy.orm import DeclarativeBase, Session, scoped_session, sessionmaker
 
 # Stable constraint names so Alembic migrations name the same things on SQLite and PostgreSQL.
 NAMING = {
@@ -152,6 +152,12 @@ def reads_only(view):
     return view
 
 
+class ReadingSession(Session):
+    """A reads_only view's session: it refuses to flush (listened for once, on the class: a
+    listener per session cost more than the page's statement)."""
+
+
+@event.listens_for(ReadingSession, "before_flush")
 def _refuse_writes(_session, _context, _instances):
     raise RuntimeError("a view marked reads_only tried to write: remove the mark")
 
@@ -173,6 +179,7 @@ class Database:
         # One session per app context (request or CLI command).
         self.session = scoped_session(self.sessionmaker, scopefunc=lambda: id(g._get_current_object()))
         self._reading: tuple[Engine, Engine] | None = None
+        self._reading_sessionmaker = sessionmaker(class_=ReadingSession, expire_on_commit=False)
 
     def _reading_engine(self) -> Engine:
         """The engine for reads_only views: PostgreSQL's connections in autocommit. SQLite's skip
@@ -200,9 +207,7 @@ class Database:
             if self.sessionmaker.kw.get("bind") is not self.engine:  # tests: one outer transaction
                 return
             request.environ[_READS_ONLY] = True
-            session = self.sessionmaker(bind=self._reading_engine())
-            event.listen(session, "before_flush", _refuse_writes)
-            self.session.registry.set(session)
+            self.session.registry.set(self._reading_sessionmaker(bind=self._reading_engine()))
 
         @app.teardown_appcontext
         def _remove_session(_exc):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from functools import lru_cache
 
 from babel.dates import format_date
 from babel.lists import format_list
@@ -16,6 +17,9 @@ from babel.units import format_unit
 _YEAR = re.compile(r"\d{3,4}")
 
 
+# Pure functions of their arguments and CLDR data, and Babel's unit formatting costs more than
+# the rest of a page's facts together: remembered (a handful of radii and heights recur).
+@lru_cache(maxsize=1024)
 def distance(metres: float, lang: str) -> str:
     """A distance in kilometres: one decimal under 10 km ("0,3 km"), whole ones above ("25 km")."""
     km = metres / 1000
@@ -24,13 +28,19 @@ def distance(metres: float, lang: str) -> str:
     )
 
 
+@lru_cache(maxsize=1024)
 def height(metres: float, lang: str) -> str:
     return format_unit(metres, "length-meter", length="short", locale=lang)
 
 
 def word_list(items: list[str], lang: str) -> str:
     """The locale's own list pattern: "Historical and architectural", "历史和建筑艺术"."""
-    return format_list([str(item) for item in items], locale=lang) if items else ""
+    return _word_list(tuple(str(item) for item in items), lang) if items else ""
+
+
+@lru_cache(maxsize=1024)
+def _word_list(items: tuple[str, ...], lang: str) -> str:
+    return format_list(list(items), locale=lang)
 
 
 def event_when(
