@@ -7,6 +7,12 @@ a time, so a 16384 × 8192 panorama stays under a gigabyte), each face halved le
 (Lanczos) down to one tile, tiles encoded as WebP at a quality per level, plus a small preview
 and a flat fallback image.
 Tile names follow Pannellum's `%l/%s%y_%x` (level, face letter, row, column).
+
+Every tile below the top level also gets a placeholder (`Tileset.low`): the tile at a sixteenth
+of its size, a few hundred bytes. Pannellum fetches every level below the one it shows, all the
+way down to one tile per face; a phone whose screen needs level 3 would download levels 1 and 2
+in full only to paint them over. The viewer (static/js/panorama.js) asks for the tiles below the
+level its screen needs through `from<N>/` (heritage/web/media.py), which answers with these.
 """
 
 from __future__ import annotations
@@ -26,6 +32,11 @@ from heritage.media.images import MediaRefused, _clean, _open_checked
 FACES = "frblud"  # front, right, back, left, up, down: Pannellum's letters
 MAX_WIDTH = 16384
 MIN_WIDTH = 1024
+# A placeholder is its tile at 1/LOW_SCALE of the size: only seen while the tile over it loads.
+LOW_SCALE = 16
+LOW_QUALITY = 50
+# Its stored name: its tile's and this ("2/f0_1.low").
+LOW_SUFFIX = ".low"
 
 
 @dataclass(frozen=True)
@@ -83,15 +94,20 @@ class Tileset:
     levels: int
     extension: str
     tiles: dict[str, bytes] = field(default_factory=dict)  # "level/face+row_col" -> WebP bytes
+    # The same names below the top level -> a placeholder (LOW_SCALE of the tile, WebP).
+    low: dict[str, bytes] = field(default_factory=dict)
     preview: bytes = b""  # small equirectangular JPEG: the facade, and what shows while tiles load
     fallback: bytes = b""  # larger equirectangular JPEG: no WebGL, or a failed load
 
     def tile_width(self, name: str) -> int:
-        """A tile's width in pixels (the last column of a level may be narrower)."""
-        level, rest = name.split("/")
+        """A tile's width in pixels (the last column of a level may be narrower); a placeholder's
+        for a name ending in LOW_SUFFIX."""
+        low = name.endswith(LOW_SUFFIX)
+        level, rest = name.removesuffix(LOW_SUFFIX).split("/")
         col = int(rest.split("_")[1])
         size = self.cube_size >> (self.levels - int(level))
-        return min(self.tile_size, size - col * self.tile_size)
+        width = min(self.tile_size, size - col * self.tile_size)
+        return _low_size(width) if low else width
 
 
 def multires_config(width: int, tile_size: int) -> dict:
@@ -193,15 +209,27 @@ def _sample_face(equirect, size: int, letter: str, pool: ThreadPoolExecutor, ban
     return face
 
 
-def _encode_tile(level: Image.Image, quality: int, box: tuple[int, int, int, int]) -> bytes:
-    return _encode_webp(level.crop(box).convert("RGB"), quality)
+def _encode_tile(
+    level: Image.Image, quality: int, box: tuple[int, int, int, int], low: bool = False
+) -> tuple[bytes, bytes | None]:
+    """The tile's WebP, and its placeholder's when `low`."""
+    tile = level.crop(box).convert("RGB")
+    placeholder = None
+    if low:
+        size = (_low_size(tile.width), _low_size(tile.height))
+        placeholder = _encode_webp(tile.resize(size, Image.Resampling.BOX), LOW_QUALITY, method=6)
+    return _encode_webp(tile, quality), placeholder
 
 
-def _encode_webp(image: Image.Image, quality: int) -> bytes:
+def _low_size(pixels: int) -> int:
+    return max(1, round(pixels / LOW_SCALE))
+
+
+def _encode_webp(image: Image.Image, quality: int, method: int = 2) -> bytes:
     buffer = io.BytesIO()
     # method 2: a third of method 4's time for 4 % more bytes, and it keeps more of the detail per
     # byte than methods 3-6 (which smooth more) and 0-1 (measured on the sample panorama).
-    image.save(buffer, format="WEBP", quality=quality, method=2)
+    image.save(buffer, format="WEBP", quality=quality, method=method)
     return buffer.getvalue()
 
 
@@ -288,8 +316,13 @@ def make_tileset(
             for level, image in _levels_of(face, tileset.levels):
                 quality = limits.quality[min(level, len(limits.quality)) - 1]
                 for row, col, box in _boxes(image.width, tile_size):
-                    encoded[f"{level}/{letter}{row}_{col}"] = pool.submit(_encode_tile, image, quality, box)
-            tileset.tiles.update((name, tile.result()) for name, tile in encoded.items())
+                    encoded[f"{level}/{letter}{row}_{col}"] = pool.submit(
+                        _encode_tile, image, quality, box, level < tileset.levels
+                    )
+            for name, tile in encoded.items():
+                tileset.tiles[name], placeholder = tile.result()
+                if placeholder is not None:
+                    tileset.low[name] = placeholder
             del pixels, face, image, encoded
             progress(5 + 90 * done / len(FACES))
     return tileset

@@ -2,7 +2,8 @@
 
 `submit_panorama()` checks in the request and queues `media.panorama`; `add_panorama()` (the job,
 and the CLI) tiles it and stores every file. A tile row's `original_name` is its Pannellum name
-("3/f0_1"), which `scene_tile()` looks up for /media/scenes/<sha256>/<level>/<tile>.webp.
+("3/f0_1"), which `scene_tile()` looks up for /media/scenes/<sha256>/<level>/<tile>.webp; a
+placeholder's is its tile's name and LOW_SUFFIX, sent below a screen's level by .../from<N>/....
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from sqlalchemy.orm import Session, selectinload
 from heritage.media.approval import shown, stamp, upload_stamp
 from heritage.media.images import PHOTO_FORMATS, sniff_photo_format
 from heritage.media.models import MediaFile, MediaKind, MediaText, kept_name
-from heritage.media.panorama import PanoramaLimits, check_panorama, make_tileset, multires_config
+from heritage.media.panorama import LOW_SUFFIX, PanoramaLimits, check_panorama, make_tileset, multires_config
 from heritage.media.photos import _clean_text, _read_capped
 from heritage.media.storage import Storage
 from heritage.media.uploads import PANORAMA_JOB, check_quota, site_topic
@@ -118,7 +119,9 @@ def add_panorama(
                 licence=licence,
             )
         )
-    for name, payload in tileset.tiles.items():
+    # A placeholder's name never matches "%/f0_0" (site_scenes).
+    tiles = list(tileset.tiles.items()) + [(name + LOW_SUFFIX, data) for name, data in tileset.low.items()]
+    for name, payload in tiles:
         panorama.derivatives.append(
             MediaFile(
                 site=site,
@@ -194,15 +197,18 @@ def site_scenes(session: Session, site: Site, *, with_pending: bool = False) -> 
     return scenes
 
 
-def scene_tile(session: Session, panorama_sha256: str, name: str) -> MediaFile | None:
-    """A tile of a panorama by its Pannellum name; the caller checks the panorama is public."""
-    return session.scalar(
+def scene_tile(session: Session, panorama_sha256: str, name: str, low: bool = False) -> MediaFile | None:
+    """A tile of a panorama by its Pannellum name; with `low`, its placeholder where the tileset
+    has one, else the tile. The caller checks the panorama is public."""
+    names = [name + LOW_SUFFIX, name] if low else [name]
+    found = session.scalars(
         select(MediaFile)
         .where(
             MediaFile.kind == MediaKind.panorama_tile,
-            MediaFile.original_name == name,
+            MediaFile.original_name.in_(names),
             MediaFile.parent.has(sha256=panorama_sha256, kind=MediaKind.panorama),
         )
         .options(selectinload(MediaFile.parent).selectinload(MediaFile.site))
-        .limit(1)
-    )
+        .limit(2)
+    ).all()
+    return min(found, key=lambda row: names.index(row.original_name), default=None)
