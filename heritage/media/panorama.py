@@ -4,8 +4,8 @@
 `make_tileset()`: the panorama decoded straight into a numpy array, six cube faces sampled from it
 one at a time (bicubic with nona's kernel, by OpenCV's remap, its maps computed a band of rows at
 a time, so a 16384 × 8192 panorama stays under a gigabyte), each face halved level by level
-(Lanczos) down to one tile, tiles encoded as WebP at a quality per level, plus a small preview
-and a flat fallback image.
+(Lanczos) down to one tile, tiles encoded as WebP at a quality and noise shaping per level, plus
+a small preview and a flat fallback image.
 Tile names follow Pannellum's `%l/%s%y_%x` (level, face letter, row, column).
 
 Every tile below the top level also gets a placeholder (`Tileset.low`): the tile at a sixteenth
@@ -43,11 +43,15 @@ LOW_SUFFIX = ".low"
 class PanoramaLimits:
     max_bytes: int = 150_000_000
     tile_size: int = 512
-    # WebP quality of levels 1, 2, 3, ...; the last one for every level above. Level n is what
-    # Pannellum shows on a screen about 390·n px wide at its default 100° (phones at ratio n); the
-    # lowest ones at each ratio that keep as much of the detail as generate.py's JPEG q75 tiles
-    # (bench/panorama.py, README).
-    quality: tuple[int, ...] = (45, 43, 55, 50)
+    # WebP quality and spatial noise shaping (libwebp's sns_strength, 0-100; its default 50) of
+    # levels 1, 2, 3, ...; the last ones for every level above. Level n is what Pannellum shows on
+    # a screen about 390·n px wide at its default 100° (phones at ratio n). Noise shaping moves
+    # bits from busy texture to flat areas, which is what the detail in a view of stone, leaves and
+    # carving is made of: without it the same detail costs fewer bytes at levels 1 and 2, and a
+    # little of it is best at 3. The lowest settings at each ratio that keep as much of the detail
+    # as generate.py's JPEG q75 tiles (bench/panorama.py, README).
+    quality: tuple[int, ...] = (30, 33, 52, 50)
+    noise_shaping: tuple[int, ...] = (0, 0, 15, 15)
     preview_width: int = 1024
     fallback_width: int = 2048
 
@@ -210,7 +214,7 @@ def _sample_face(equirect, size: int, letter: str, pool: ThreadPoolExecutor, ban
 
 
 def _encode_tile(
-    level: Image.Image, quality: int, box: tuple[int, int, int, int], low: bool = False
+    level: Image.Image, quality: int, noise_shaping: int, box: tuple[int, int, int, int], low: bool = False
 ) -> tuple[bytes, bytes | None]:
     """The tile's WebP, and its placeholder's when `low`."""
     tile = level.crop(box).convert("RGB")
@@ -218,19 +222,27 @@ def _encode_tile(
     if low:
         size = (_low_size(tile.width), _low_size(tile.height))
         placeholder = _encode_webp(tile.resize(size, Image.Resampling.BOX), LOW_QUALITY, method=6)
-    return _encode_webp(tile, quality), placeholder
+    return _encode_webp(tile, quality, noise_shaping), placeholder
 
 
 def _low_size(pixels: int) -> int:
     return max(1, round(pixels / LOW_SCALE))
 
 
-def _encode_webp(image: Image.Image, quality: int, method: int = 2) -> bytes:
-    buffer = io.BytesIO()
-    # method 2: a third of method 4's time for 4 % more bytes, and it keeps more of the detail per
-    # byte than methods 3-6 (which smooth more) and 0-1 (measured on the sample panorama).
-    image.save(buffer, format="WEBP", quality=quality, method=method)
-    return buffer.getvalue()
+def _encode_webp(image: Image.Image, quality: int, noise_shaping: int = 50, method: int = 2) -> bytes:
+    """libwebp through the `webp` bindings: Pillow does not pass on sns_strength. (They release
+    the GIL while encoding, as Pillow does.)
+    method 2: a third of method 4's time for 4 % more bytes, and it keeps more of the detail per
+    byte than methods 3-6 (which smooth more) and 0-1 (measured on the sample panorama)."""
+    import numpy as np
+    import webp
+
+    config = webp.WebPConfig.new(quality=quality, method=method)
+    config.ptr.sns_strength = noise_shaping
+    if not config.validate():
+        raise ValueError(f"WebP settings refused: quality {quality}, noise shaping {noise_shaping}")
+    picture = webp.WebPPicture.from_numpy(np.asarray(image.convert("RGB")), pilmode="RGB")
+    return bytes(picture.encode(config).buffer())
 
 
 def _encode_jpeg(image: Image.Image, quality: int) -> bytes:
@@ -315,9 +327,10 @@ def make_tileset(
             # A level's tiles are queued, not waited for: the next level is resized meanwhile.
             for level, image in _levels_of(face, tileset.levels):
                 quality = limits.quality[min(level, len(limits.quality)) - 1]
+                shaping = limits.noise_shaping[min(level, len(limits.noise_shaping)) - 1]
                 for row, col, box in _boxes(image.width, tile_size):
                     encoded[f"{level}/{letter}{row}_{col}"] = pool.submit(
-                        _encode_tile, image, quality, box, level < tileset.levels
+                        _encode_tile, image, quality, shaping, box, level < tileset.levels
                     )
             for name, tile in encoded.items():
                 tileset.tiles[name], placeholder = tile.result()
