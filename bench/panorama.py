@@ -11,10 +11,12 @@ package) on the same image in the same run:
    of our first view are summed in its tileset too (same layout, so the same tiles).
 2. First view: both tilesets served on loopback with the same Pannellum (static/vendor) and opened
    full screen in Debian's Chromium at 390 × 844 CSS px, device pixel ratios 1, 2 and 3 (WebGL by
-   SwiftShader). Bytes sent by the server (status line, headers, body; JS and CSS gzipped at level
-   5 as deploy/nginx does) from the viewer's first request until Pannellum's renderer has drawn
-   every tile of the view and 3 s pass without a request: pannellum.js + pannellum.css + every
-   tile of that view. Sharpness of the rendered view against a reference, the same view
+   SwiftShader); ours through static/js/panorama.js, as the site page opens it (tiles below the
+   screen's level asked for through `from<N>/`, answered as heritage/web/media.py does: the
+   placeholders), generate.py's with Pannellum's plain config. Bytes sent by the server (status
+   line, headers, body; JS and CSS gzipped at level 5 as deploy/nginx does) from the viewer's
+   first request until Pannellum's renderer has drawn every tile of the view and 3 s pass without
+   a request: pannellum.js + pannellum.css + every tile of that view. Sharpness of the rendered view against a reference, the same view
    rendered from generate.py's lossless tiles (its --png: same faces, sizes and levels as its
    JPEG tiles): the variance of the screenshot's Laplacian (higher is sharper, but JPEG's
    blocking and ringing raise it too), the share of the reference's Laplacian the view keeps

@@ -218,11 +218,13 @@ def _encode_tile(
 ) -> tuple[bytes, bytes | None]:
     """The tile's WebP, and its placeholder's when `low`."""
     tile = level.crop(box).convert("RGB")
-    placeholder = None
-    if low:
-        size = (_low_size(tile.width), _low_size(tile.height))
-        placeholder = _encode_webp(tile.resize(size, Image.Resampling.BOX), LOW_QUALITY, method=6)
-    return _encode_webp(tile, quality, noise_shaping), placeholder
+    return _encode_webp(tile, quality, noise_shaping), placeholder_of(tile) if low else None
+
+
+def placeholder_of(tile: Image.Image) -> bytes:
+    """A tile's placeholder: the tile at 1/LOW_SCALE of its size, WebP."""
+    size = (_low_size(tile.width), _low_size(tile.height))
+    return _encode_webp(tile.convert("RGB").resize(size, Image.Resampling.BOX), LOW_QUALITY, method=6)
 
 
 def _low_size(pixels: int) -> int:

@@ -19,7 +19,14 @@ from sqlalchemy.orm import Session, selectinload
 from heritage.media.approval import shown, stamp, upload_stamp
 from heritage.media.images import PHOTO_FORMATS, sniff_photo_format
 from heritage.media.models import MediaFile, MediaKind, MediaText, kept_name
-from heritage.media.panorama import LOW_SUFFIX, PanoramaLimits, check_panorama, make_tileset, multires_config
+from heritage.media.panorama import (
+    LOW_SUFFIX,
+    PanoramaLimits,
+    check_panorama,
+    make_tileset,
+    multires_config,
+    placeholder_of,
+)
 from heritage.media.photos import _clean_text, _read_capped
 from heritage.media.storage import Storage
 from heritage.media.uploads import PANORAMA_JOB, check_quota, site_topic
@@ -136,6 +143,44 @@ def add_panorama(
     session.add(panorama)
     session.flush()
     return panorama
+
+
+def add_placeholders(session: Session, storage: Storage, panorama: MediaFile) -> int:
+    """Placeholders for a panorama tiled before they existed, made from its stored tiles (every
+    tile below its top level that has none); flush. How many were added. Its tiles stay as they
+    are: the viewer then fetches placeholders below its screen's level, as for a new upload."""
+    import io
+
+    from PIL import Image
+
+    tiles = session.scalars(
+        select(MediaFile).where(MediaFile.parent_id == panorama.id, MediaFile.kind == MediaKind.panorama_tile)
+    ).all()
+    names = {tile.original_name for tile in tiles}
+    top = max((int(name.split("/")[0]) for name in names if not name.endswith(LOW_SUFFIX)), default=0)
+    added = 0
+    for tile in tiles:
+        name = tile.original_name
+        if name.endswith(LOW_SUFFIX) or int(name.split("/")[0]) >= top or name + LOW_SUFFIX in names:
+            continue
+        with Image.open(io.BytesIO(storage.read(tile.sha256))) as image:
+            payload = placeholder_of(image)
+            width = Image.open(io.BytesIO(payload)).width
+        session.add(
+            MediaFile(
+                site_id=tile.site_id,
+                parent_id=panorama.id,
+                kind=MediaKind.panorama_tile,
+                sha256=storage.put(payload),
+                size=len(payload),
+                media_type=TILE_TYPE,
+                width=width,
+                original_name=name + LOW_SUFFIX,
+            )
+        )
+        added += 1
+    session.flush()
+    return added
 
 
 def _jpeg_width(payload: bytes) -> int:

@@ -319,7 +319,7 @@ def test_upload_job_facade_and_tiles(client, session, editor_site, media_dir):
     assert client.get(f"/media/{scene.panorama.sha256}.jpg").status_code == 404
 
 
-def test_below_a_screens_level_the_placeholders_are_sent(client, session, make_site, storage):
+def test_below_a_screens_level_the_placeholders_are_sent(client, runner, session, make_site, storage):
     """/from<N>/: the tiles Pannellum asks for below level N are the placeholders, the others the
     tiles themselves; a tileset stored before placeholders existed sends its tiles throughout."""
     site = make_site("Đình Bảng")
@@ -353,6 +353,21 @@ def test_below_a_screens_level_the_placeholders_are_sent(client, session, make_s
             session.delete(row)
     session.commit()
     assert sent("/from3/1/f0_0.webp") == stored("1/f0_0") == sent("/1/f0_0.webp")
+    # Until `flask heritage media panorama-placeholders` makes them from its stored tiles (once).
+    result = runner.invoke(args=["heritage", "media", "panorama-placeholders"])
+    assert (
+        result.exit_code == 0 and "30 placeholders added to 1 panoramas"
+    )  # levels 1 and 2: 6 + 24 in result.output, result.output
+    assert "0 placeholders added" in runner.invoke(args=["heritage", "media", "panorama-placeholders"]).output
+    session.expire_all()
+    again = {row.original_name: row for row in panorama.derivatives if row.kind == MediaKind.panorama_tile}
+    assert set(again) == set(rows)
+    for name in (n for n in rows if n.endswith(LOW_SUFFIX)):
+        assert again[name].width == rows[name].width and again[name].site_id == site.id
+        assert (
+            Image.open(io.BytesIO(sent("/from3/" + name.removesuffix(LOW_SUFFIX) + ".webp"))).width
+            == rows[name].width
+        )
 
 
 def test_tiles_of_a_draft_site_are_not_served(app, client, session, make_site, storage):
