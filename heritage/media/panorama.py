@@ -51,7 +51,7 @@ class PanoramaLimits:
     # little of it is best at 3. The lowest settings at each ratio that keep as much of the detail
     # as generate.py's JPEG q75 tiles (bench/panorama.py, README).
     quality: tuple[int, ...] = (30, 33, 52, 50)
-    noise_shaping: tuple[int, ...] = (0, 0, 15, 15)
+    noise_shaping: tuple[int, ...] = (0, 0, 20, 20)
     preview_width: int = 1024
     fallback_width: int = 2048
 
