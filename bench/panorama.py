@@ -11,10 +11,12 @@ package) on the same image in the same run:
    of our first view are summed in its tileset too (same layout, so the same tiles).
 2. First view: both tilesets served on loopback with the same Pannellum (static/vendor) and opened
    full screen in Debian's Chromium at 390 × 844 CSS px, device pixel ratios 1, 2 and 3 (WebGL by
-   SwiftShader). Bytes sent by the server (status line, headers, body; JS and CSS gzipped at level
-   5 as deploy/nginx does) from the viewer's first request until Pannellum's renderer has drawn
-   every tile of the view and 3 s pass without a request: pannellum.js + pannellum.css + every
-   tile of that view. Sharpness of the rendered view against a reference, the same view
+   SwiftShader); ours through static/js/panorama.js, as the site page opens it (tiles below the
+   screen's level asked for through `from<N>/`, answered as heritage/web/media.py does: the
+   placeholders), generate.py's with Pannellum's plain config. Bytes sent by the server (status
+   line, headers, body; JS and CSS gzipped at level 5 as deploy/nginx does) from the viewer's
+   first request until Pannellum's renderer has drawn every tile of the view and 3 s pass without
+   a request: pannellum.js + pannellum.css + every tile of that view. Sharpness of the rendered view against a reference, the same view
    rendered from generate.py's lossless tiles (its --png: same faces, sizes and levels as its
    JPEG tiles): the variance of the screenshot's Laplacian (higher is sharper, but JPEG's
    blocking and ringing raise it too), the share of the reference's Laplacian the view keeps
@@ -34,6 +36,7 @@ from __future__ import annotations
 import argparse
 import gzip
 import json
+import re
 import shutil
 import statistics
 import subprocess
@@ -52,6 +55,7 @@ if not SAMPLE.is_file():
     SAMPLE = Path("/work/shared/data/media/sample-panorama.jpg")
 GENERATE = ROOT / "node_modules" / "pannellum" / "utils" / "multires" / "generate.py"
 VENDOR = ROOT / "static" / "vendor" / "pannellum"
+VIEWER_SCRIPT = ROOT / "static" / "js" / "panorama.js"
 CHROMIUM = "/usr/bin/chromium"
 PHONE = (390, 844)
 RATIOS = (1, 2, 3)
@@ -90,6 +94,8 @@ def tile_ours(source: Path, out: Path) -> None:
         path = out / f"{name}.{tileset.extension}"
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(payload)
+    for name, payload in getattr(tileset, "low", {}).items():  # placeholders: "1/f0_0.low.webp"
+        (out / f"{name}.low.{tileset.extension}").write_bytes(payload)
     (out / "config.json").write_text(json.dumps({"type": "multires", "multiRes": config}))
     (out / "summary.json").write_text(json.dumps({"make_tileset_s": seconds, "levels": tileset.levels}))
 
@@ -127,9 +133,32 @@ def run_theirs(source: Path, out: Path, *options: str) -> dict:
     return measured([sys.executable, "-c", SHIM, str(GENERATE), str(source), "-o", str(out), *options])
 
 
-def tileset_bytes(folder: Path) -> tuple[int, float]:
-    tiles = [p for p in folder.rglob("*") if p.is_file() and p.parent.name.isdigit()]
-    return len(tiles), sum(p.stat().st_size for p in tiles) / 1e6
+def tileset_bytes(folder: Path) -> tuple[int, float, int, float]:
+    """Tiles and their MB, placeholders ("*.low.*", ours only) and theirs."""
+    files = [p for p in folder.rglob("*") if p.is_file() and p.parent.name.isdigit()]
+    tiles = [p for p in files if ".low." not in p.name]
+    low = [p for p in files if ".low." in p.name]
+    return (
+        len(tiles),
+        sum(p.stat().st_size for p in tiles) / 1e6,
+        len(low),
+        sum(p.stat().st_size for p in low) / 1e6,
+    )
+
+
+FROM = re.compile(r"from(\d+)/(\d+)/([^/]+)\.(\w+)")
+
+
+def tile_file(folder: Path, relative: str) -> Path:
+    """The file the app sends for a tile path: `from<N>/<level>/<tile>.<ext>` (static/js/panorama.js
+    asks so) is the tile's placeholder below level N where the tileset has one, else the tile, as
+    heritage/web/media.py's scene_tile_from()."""
+    found = FROM.fullmatch(relative)
+    if not found:
+        return folder / relative
+    floor, level, tile, extension = found.groups()
+    low = folder / level / f"{tile}.low.{extension}"
+    return low if int(level) < int(floor) and low.is_file() else folder / level / f"{tile}.{extension}"
 
 
 # --- first view in Chromium ------------------------------------------------------------------
@@ -138,19 +167,27 @@ PAGE = """<!doctype html><html><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <link rel="icon" href="data:,">
 <style>html, body {{ margin: 0; height: 100%; background: #000 }} #pano {{ width: 100vw; height: 100vh }}</style>
-</head><body><div id="pano"></div><script>
+</head><body><div id="pano"></div>{script}<script>
 function start() {{
+  // As static/js/panorama.js: the viewer starts once its script and its stylesheet are in (else
+  // its canvas may keep the unstyled box's height, stretched).
+  var waiting = 2;
   var css = document.createElement("link"); css.rel = "stylesheet"; css.href = "/vendor/pannellum.css";
+  css.onload = function () {{ if (--waiting === 0) open(); }};
   document.head.appendChild(css);
   var script = document.createElement("script"); script.src = "/vendor/pannellum.js";
-  script.onload = function () {{
+  script.onload = function () {{ if (--waiting === 0) open(); }};
+  document.head.appendChild(script);
+  function open() {{
     var config = {config};
     config.multiRes.basePath = "/{name}";
     config.autoLoad = true;
     config.compass = false;
+    if (window.heritagePanorama) {{  // ours: the app's own viewer script picks the tiles
+      config = heritagePanorama.floored(config, heritagePanorama.narrowest(document.getElementById("pano")));
+    }}
     window.viewer = pannellum.viewer("pano", config);
-  }};
-  document.head.appendChild(script);
+  }}
 }}
 </script></body></html>"""
 
@@ -171,7 +208,8 @@ class Server:
 
             def do_GET(self) -> None:
                 relative = self.path.split("?")[0].lstrip("/")
-                path = server.root / relative
+                name, _, inside = relative.partition("/")
+                path = tile_file(server.root / name, inside) if inside else server.root / relative
                 if ".." in relative.split("/") or not path.is_file():
                     self.send_error(404)
                     return
@@ -279,7 +317,8 @@ def _first_view(
         # takes seconds at ratio 3 in SwiftShader on a loaded machine).
         done = (
             "window.viewer && viewer.isLoaded() && viewer.getRenderer().getCanvas().width === "
-            "Math.round(innerWidth * devicePixelRatio) && !viewer.getRenderer().isLoading()"
+            "Math.round(innerWidth * devicePixelRatio) && viewer.getRenderer().getCanvas().height === "
+            "Math.round(innerHeight * devicePixelRatio) && !viewer.getRenderer().isLoading()"
         )
         count, settled = -1, False
         while count != len(server.sent) or not settled:
@@ -303,10 +342,15 @@ def compare_views(folder: Path, names: dict[str, Path], rounds: int, before: Pat
     root = folder / "site"
     root.mkdir()
     shutil.copytree(VENDOR, root / "vendor")
+    (root / "js").mkdir()
+    shutil.copy(VIEWER_SCRIPT, root / "js" / "panorama.js")
     for name, tiles in names.items():
         (root / name).symlink_to(tiles)
         config = (tiles / "config.json").read_text()
-        (root / f"{name}.html").write_text(PAGE.format(config=config, name=name))
+        # Ours is opened as the site page opens it, through static/js/panorama.js; theirs and the
+        # lossless reference with Pannellum's plain config.
+        script = '<script src="/js/panorama.js"></script>' if name == "ours" else ""
+        (root / f"{name}.html").write_text(PAGE.format(config=config, name=name, script=script))
     server = Server(root)
     args = [
         "--headless",
@@ -359,7 +403,8 @@ def compare_views(folder: Path, names: dict[str, Path], rounds: int, before: Pat
         for ratio in RATIOS:
             paths = results[("ours", ratio)][-1][3]
             ours_kb, before_kb = (
-                sum((tiles / p).stat().st_size for p in paths) / 1e3 for tiles in (names["ours"], before)
+                sum(tile_file(tiles, p).stat().st_size for p in paths) / 1e3
+                for tiles in (names["ours"], before)
             )
             print(
                 f"  {ratio:>5}  {len(paths)} tiles: ours {ours_kb:.1f} KB, before {before_kb:.1f} KB"
@@ -418,7 +463,8 @@ def main(argv: list[str] | None = None) -> None:
             for name, figures in runs.items():
                 wall = statistics.median(r["seconds"] for r in figures)
                 cpu = statistics.median(r["cpu_s"] for r in figures)
-                count, size = tileset_bytes(folder / _tiles_folder(name, width))
+                count, size, low_count, low_size = tileset_bytes(folder / _tiles_folder(name, width))
+                low = f" + {low_count} placeholders {low_size:.2f} MB" if low_count else ""
                 inside = (
                     f" (make_tileset {statistics.median(r['make_tileset_s'] for r in figures):.1f} s)"
                     if "make_tileset_s" in figures[0]
@@ -426,7 +472,7 @@ def main(argv: list[str] | None = None) -> None:
                 )
                 print(
                     f"    {name:<11} wall {wall:6.1f} s{inside:<23} CPU {cpu:6.1f} s  "
-                    f"peak {max(r['peak_mb'] for r in figures):5.0f} MB  {count} tiles {size:.2f} MB  "
+                    f"peak {max(r['peak_mb'] for r in figures):5.0f} MB  {count} tiles {size:.2f} MB{low}  "
                     f"ratio wall {wall / theirs['seconds']:.2f}, CPU {cpu / theirs['cpu_s']:.2f}"
                 )
         if args.no_view:

@@ -83,6 +83,25 @@ def _add_photo(site, file: Path, credit: str, licence: str, alts: tuple[str, ...
         click.echo(f"Before publishing: {problem.message}")
 
 
+@media_cli.command("panorama-placeholders")
+def panorama_placeholders_command() -> None:
+    """Add the placeholders a 360° viewer fetches below its screen's level to every panorama tiled
+    before they existed, from its stored tiles (its tiles stay as they are). Safe to run again."""
+    from heritage.media.models import MediaFile, MediaKind
+    from heritage.media.scenes import add_placeholders
+
+    storage = app_storage()
+    panoramas = db.session.scalars(select(MediaFile).where(MediaFile.kind == MediaKind.panorama)).all()
+    total = 0
+    for panorama in panoramas:
+        added = add_placeholders(db.session, storage, panorama)
+        db.session.commit()
+        total += added
+        if added:
+            click.echo(f"{panorama.sha256[:12]}: {added} placeholders")
+    click.echo(f"{total} placeholders added to {len(panoramas)} panoramas.")
+
+
 @media_cli.command("list")
 @click.argument("slug")
 def list_command(slug: str) -> None:

@@ -4,9 +4,15 @@
 `make_tileset()`: the panorama decoded straight into a numpy array, six cube faces sampled from it
 one at a time (bicubic with nona's kernel, by OpenCV's remap, its maps computed a band of rows at
 a time, so a 16384 × 8192 panorama stays under a gigabyte), each face halved level by level
-(Lanczos) down to one tile, tiles encoded as WebP at a quality per level, plus a small preview
-and a flat fallback image.
+(Lanczos) down to one tile, tiles encoded as WebP at a quality and noise shaping per level, plus
+a small preview and a flat fallback image.
 Tile names follow Pannellum's `%l/%s%y_%x` (level, face letter, row, column).
+
+Every tile below the top level also gets a placeholder (`Tileset.low`): the tile at a sixteenth
+of its size, a few hundred bytes. Pannellum fetches every level below the one it shows, all the
+way down to one tile per face; a phone whose screen needs level 3 would download levels 1 and 2
+in full only to paint them over. The viewer (static/js/panorama.js) asks for the tiles below the
+level its screen needs through `from<N>/` (heritage/web/media.py), which answers with these.
 """
 
 from __future__ import annotations
@@ -26,17 +32,26 @@ from heritage.media.images import MediaRefused, _clean, _open_checked
 FACES = "frblud"  # front, right, back, left, up, down: Pannellum's letters
 MAX_WIDTH = 16384
 MIN_WIDTH = 1024
+# A placeholder is its tile at 1/LOW_SCALE of the size: only seen while the tile over it loads.
+LOW_SCALE = 16
+LOW_QUALITY = 50
+# Its stored name: its tile's and this ("2/f0_1.low").
+LOW_SUFFIX = ".low"
 
 
 @dataclass(frozen=True)
 class PanoramaLimits:
     max_bytes: int = 150_000_000
     tile_size: int = 512
-    # WebP quality of levels 1, 2, 3, ...; the last one for every level above. Level n is what
-    # Pannellum shows on a screen about 390·n px wide at its default 100° (phones at ratio n); the
-    # lowest ones at each ratio that keep as much of the detail as generate.py's JPEG q75 tiles
-    # (bench/panorama.py, README).
-    quality: tuple[int, ...] = (45, 43, 55, 50)
+    # WebP quality and spatial noise shaping (libwebp's sns_strength, 0-100; its default 50) of
+    # levels 1, 2, 3, ...; the last ones for every level above. Level n is what Pannellum shows on
+    # a screen about 390·n px wide at its default 100° (phones at ratio n). Noise shaping moves
+    # bits from busy texture to flat areas, which is what the detail in a view of stone, leaves and
+    # carving is made of: without it the same detail costs fewer bytes at levels 1 and 2, and a
+    # little of it is best at 3. The lowest settings at each ratio that keep as much of the detail
+    # as generate.py's JPEG q75 tiles (bench/panorama.py, README).
+    quality: tuple[int, ...] = (30, 33, 52, 50)
+    noise_shaping: tuple[int, ...] = (0, 0, 20, 20)
     preview_width: int = 1024
     fallback_width: int = 2048
 
@@ -83,15 +98,20 @@ class Tileset:
     levels: int
     extension: str
     tiles: dict[str, bytes] = field(default_factory=dict)  # "level/face+row_col" -> WebP bytes
+    # The same names below the top level -> a placeholder (LOW_SCALE of the tile, WebP).
+    low: dict[str, bytes] = field(default_factory=dict)
     preview: bytes = b""  # small equirectangular JPEG: the facade, and what shows while tiles load
     fallback: bytes = b""  # larger equirectangular JPEG: no WebGL, or a failed load
 
     def tile_width(self, name: str) -> int:
-        """A tile's width in pixels (the last column of a level may be narrower)."""
-        level, rest = name.split("/")
+        """A tile's width in pixels (the last column of a level may be narrower); a placeholder's
+        for a name ending in LOW_SUFFIX."""
+        low = name.endswith(LOW_SUFFIX)
+        level, rest = name.removesuffix(LOW_SUFFIX).split("/")
         col = int(rest.split("_")[1])
         size = self.cube_size >> (self.levels - int(level))
-        return min(self.tile_size, size - col * self.tile_size)
+        width = min(self.tile_size, size - col * self.tile_size)
+        return _low_size(width) if low else width
 
 
 def multires_config(width: int, tile_size: int) -> dict:
@@ -193,16 +213,38 @@ def _sample_face(equirect, size: int, letter: str, pool: ThreadPoolExecutor, ban
     return face
 
 
-def _encode_tile(level: Image.Image, quality: int, box: tuple[int, int, int, int]) -> bytes:
-    return _encode_webp(level.crop(box).convert("RGB"), quality)
+def _encode_tile(
+    level: Image.Image, quality: int, noise_shaping: int, box: tuple[int, int, int, int], low: bool = False
+) -> tuple[bytes, bytes | None]:
+    """The tile's WebP, and its placeholder's when `low`."""
+    tile = level.crop(box).convert("RGB")
+    return _encode_webp(tile, quality, noise_shaping), placeholder_of(tile) if low else None
 
 
-def _encode_webp(image: Image.Image, quality: int) -> bytes:
-    buffer = io.BytesIO()
-    # method 2: a third of method 4's time for 4 % more bytes, and it keeps more of the detail per
-    # byte than methods 3-6 (which smooth more) and 0-1 (measured on the sample panorama).
-    image.save(buffer, format="WEBP", quality=quality, method=2)
-    return buffer.getvalue()
+def placeholder_of(tile: Image.Image) -> bytes:
+    """A tile's placeholder: the tile at 1/LOW_SCALE of its size, WebP."""
+    size = (_low_size(tile.width), _low_size(tile.height))
+    return _encode_webp(tile.convert("RGB").resize(size, Image.Resampling.BOX), LOW_QUALITY, method=6)
+
+
+def _low_size(pixels: int) -> int:
+    return max(1, round(pixels / LOW_SCALE))
+
+
+def _encode_webp(image: Image.Image, quality: int, noise_shaping: int = 50, method: int = 2) -> bytes:
+    """libwebp through the `webp` bindings: Pillow does not pass on sns_strength. (They release
+    the GIL while encoding, as Pillow does.)
+    method 2: a third of method 4's time for 4 % more bytes, and it keeps more of the detail per
+    byte than methods 3-6 (which smooth more) and 0-1 (measured on the sample panorama)."""
+    import numpy as np
+    import webp
+
+    config = webp.WebPConfig.new(quality=quality, method=method)
+    config.ptr.sns_strength = noise_shaping
+    if not config.validate():
+        raise ValueError(f"WebP settings refused: quality {quality}, noise shaping {noise_shaping}")
+    picture = webp.WebPPicture.from_numpy(np.asarray(image.convert("RGB")), pilmode="RGB")
+    return bytes(picture.encode(config).buffer())
 
 
 def _encode_jpeg(image: Image.Image, quality: int) -> bytes:
@@ -287,9 +329,15 @@ def make_tileset(
             # A level's tiles are queued, not waited for: the next level is resized meanwhile.
             for level, image in _levels_of(face, tileset.levels):
                 quality = limits.quality[min(level, len(limits.quality)) - 1]
+                shaping = limits.noise_shaping[min(level, len(limits.noise_shaping)) - 1]
                 for row, col, box in _boxes(image.width, tile_size):
-                    encoded[f"{level}/{letter}{row}_{col}"] = pool.submit(_encode_tile, image, quality, box)
-            tileset.tiles.update((name, tile.result()) for name, tile in encoded.items())
+                    encoded[f"{level}/{letter}{row}_{col}"] = pool.submit(
+                        _encode_tile, image, quality, shaping, box, level < tileset.levels
+                    )
+            for name, tile in encoded.items():
+                tileset.tiles[name], placeholder = tile.result()
+                if placeholder is not None:
+                    tileset.low[name] = placeholder
             del pixels, face, image, encoded
             progress(5 + 90 * done / len(FACES))
     return tileset

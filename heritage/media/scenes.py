@@ -2,7 +2,8 @@
 
 `submit_panorama()` checks in the request and queues `media.panorama`; `add_panorama()` (the job,
 and the CLI) tiles it and stores every file. A tile row's `original_name` is its Pannellum name
-("3/f0_1"), which `scene_tile()` looks up for /media/scenes/<sha256>/<level>/<tile>.webp.
+("3/f0_1"), which `scene_tile()` looks up for /media/scenes/<sha256>/<level>/<tile>.webp; a
+placeholder's is its tile's name and LOW_SUFFIX, sent below a screen's level by .../from<N>/....
 """
 
 from __future__ import annotations
@@ -18,7 +19,14 @@ from sqlalchemy.orm import Session, selectinload
 from heritage.media.approval import shown, stamp, upload_stamp
 from heritage.media.images import PHOTO_FORMATS, sniff_photo_format
 from heritage.media.models import MediaFile, MediaKind, MediaText, kept_name
-from heritage.media.panorama import PanoramaLimits, check_panorama, make_tileset, multires_config
+from heritage.media.panorama import (
+    LOW_SUFFIX,
+    PanoramaLimits,
+    check_panorama,
+    make_tileset,
+    multires_config,
+    placeholder_of,
+)
 from heritage.media.photos import _clean_text, _read_capped
 from heritage.media.storage import Storage
 from heritage.media.uploads import PANORAMA_JOB, check_quota, site_topic
@@ -118,7 +126,9 @@ def add_panorama(
                 licence=licence,
             )
         )
-    for name, payload in tileset.tiles.items():
+    # A placeholder's name never matches "%/f0_0" (site_scenes).
+    tiles = list(tileset.tiles.items()) + [(name + LOW_SUFFIX, data) for name, data in tileset.low.items()]
+    for name, payload in tiles:
         panorama.derivatives.append(
             MediaFile(
                 site=site,
@@ -133,6 +143,44 @@ def add_panorama(
     session.add(panorama)
     session.flush()
     return panorama
+
+
+def add_placeholders(session: Session, storage: Storage, panorama: MediaFile) -> int:
+    """Placeholders for a panorama tiled before they existed, made from its stored tiles (every
+    tile below its top level that has none); flush. How many were added. Its tiles stay as they
+    are: the viewer then fetches placeholders below its screen's level, as for a new upload."""
+    import io
+
+    from PIL import Image
+
+    tiles = session.scalars(
+        select(MediaFile).where(MediaFile.parent_id == panorama.id, MediaFile.kind == MediaKind.panorama_tile)
+    ).all()
+    names = {tile.original_name for tile in tiles}
+    top = max((int(name.split("/")[0]) for name in names if not name.endswith(LOW_SUFFIX)), default=0)
+    added = 0
+    for tile in tiles:
+        name = tile.original_name
+        if name.endswith(LOW_SUFFIX) or int(name.split("/")[0]) >= top or name + LOW_SUFFIX in names:
+            continue
+        with Image.open(io.BytesIO(storage.read(tile.sha256))) as image:
+            payload = placeholder_of(image)
+            width = Image.open(io.BytesIO(payload)).width
+        session.add(
+            MediaFile(
+                site_id=tile.site_id,
+                parent_id=panorama.id,
+                kind=MediaKind.panorama_tile,
+                sha256=storage.put(payload),
+                size=len(payload),
+                media_type=TILE_TYPE,
+                width=width,
+                original_name=name + LOW_SUFFIX,
+            )
+        )
+        added += 1
+    session.flush()
+    return added
 
 
 def _jpeg_width(payload: bytes) -> int:
@@ -194,15 +242,18 @@ def site_scenes(session: Session, site: Site, *, with_pending: bool = False) -> 
     return scenes
 
 
-def scene_tile(session: Session, panorama_sha256: str, name: str) -> MediaFile | None:
-    """A tile of a panorama by its Pannellum name; the caller checks the panorama is public."""
-    return session.scalar(
+def scene_tile(session: Session, panorama_sha256: str, name: str, low: bool = False) -> MediaFile | None:
+    """A tile of a panorama by its Pannellum name; with `low`, its placeholder where the tileset
+    has one, else the tile. The caller checks the panorama is public."""
+    names = [name + LOW_SUFFIX, name] if low else [name]
+    found = session.scalars(
         select(MediaFile)
         .where(
             MediaFile.kind == MediaKind.panorama_tile,
-            MediaFile.original_name == name,
+            MediaFile.original_name.in_(names),
             MediaFile.parent.has(sha256=panorama_sha256, kind=MediaKind.panorama),
         )
         .options(selectinload(MediaFile.parent).selectinload(MediaFile.site))
-        .limit(1)
-    )
+        .limit(2)
+    ).all()
+    return min(found, key=lambda row: names.index(row.original_name), default=None)

@@ -50,7 +50,21 @@ def scene_tile_file(panorama: str, level: int, tile: str):
     """A 360° tile at the path Pannellum builds (`basePath/%l/%s%y_%x.webp`); immutable like the rest."""
     if not _SHA.fullmatch(panorama) or not _TILE.fullmatch(tile) or not 0 < level < 20:
         abort(404)
-    media = scene_tile(db.session, panorama, f"{level}/{tile}")
+    return _send_tile(panorama, f"{level}/{tile}")
+
+
+@bp.get("/media/scenes/<panorama>/from<int:floor>/<int:level>/<tile>.webp")
+def scene_tile_from(panorama: str, floor: int, level: int, tile: str):
+    """The same tiles for a screen that needs level `floor` or above: below it, the tile's small
+    placeholder (Pannellum fetches every lower level only to paint over it; static/js/panorama.js).
+    A tileset stored before placeholders existed gets its real tiles."""
+    if not _SHA.fullmatch(panorama) or not _TILE.fullmatch(tile) or not 0 < level < 20 or not 1 < floor < 20:
+        abort(404)
+    return _send_tile(panorama, f"{level}/{tile}", low=level < floor)
+
+
+def _send_tile(panorama: str, name: str, low: bool = False):
+    media = scene_tile(db.session, panorama, name, low=low)
     if media is None or not visitor_may_have(media):
         abort(404)
     return _send(media)

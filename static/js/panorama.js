@@ -13,20 +13,60 @@
     }
   }
 
+  // The level Pannellum draws on a canvas `width` device pixels wide at `hfov` degrees (its
+  // checkZoom, libpannellum.js).
+  function levelFor(multiRes, width, hfov) {
+    var level = 1;
+    while (level < multiRes.maxLevel &&
+           width > multiRes.tileResolution * Math.pow(2, level - 1) * Math.tan(hfov * Math.PI / 360) * 0.707) {
+      level++;
+    }
+    return level;
+  }
+
+  // Pannellum fetches every level below the one it draws, down to one tile per face, and paints
+  // over them: at device pixel ratio 3 that was a quarter of the first view's bytes. Below the
+  // level this screen needs, the tiles come as small placeholders instead (`from<N>/`,
+  // heritage/web/media.py; a tileset stored without them gets its real tiles there), and the
+  // view may not widen past what keeps that level. `width`: the canvas's narrowest width, device
+  // pixels (a phone turned upright again must not fall to a placeholder level).
+  function floored(scene, width) {
+    var multiRes = scene.multiRes;
+    var floor = levelFor(multiRes, width, scene.hfov || 100);
+    if (floor < 2) { return scene; }
+    // levelFor() gives `floor` while width > T · 2^(floor-2) · tan(hfov/2) · 0.707.
+    var widest = 360 / Math.PI * Math.atan(width / (multiRes.tileResolution * Math.pow(2, floor - 2) * 0.707));
+    scene.maxHfov = Math.min(scene.maxHfov || 120, Math.floor(widest * 10 - 1) / 10);
+    multiRes.basePath = multiRes.basePath + "/from" + floor;
+    return scene;
+  }
+
+  function narrowest(box) {
+    var width = Math.min(box.clientWidth || Infinity, screen.width || Infinity, screen.height || Infinity);
+    return width * (window.devicePixelRatio || 1);
+  }
+
   function loadViewer(figure) {
     if (window.pannellum) { return Promise.resolve(); }
     if (loading) { return loading; }
-    loading = new Promise(function (resolve, reject) {
+    // Both the script and its stylesheet: a viewer started before the stylesheet applies sizes
+    // its canvas to the unstyled box, and keeps drawing into that (stretched) until a resize.
+    var styled = new Promise(function (resolve, reject) {
       var css = document.createElement("link");
       css.rel = "stylesheet";
       css.href = figure.getAttribute("data-viewer-css");
+      css.onload = resolve;
+      css.onerror = reject;
       document.head.appendChild(css);
+    });
+    var scripted = new Promise(function (resolve, reject) {
       var script = document.createElement("script");
       script.src = figure.getAttribute("data-viewer-js");
       script.onload = resolve;
       script.onerror = reject;
       document.head.appendChild(script);
     });
+    loading = Promise.all([styled, scripted]);
     return loading;
   }
 
@@ -112,18 +152,21 @@
         // Pannellum escapes them only when asked.
         tour = JSON.parse(tour);
         tour.escapeHTML = true;
+        for (var key in tour.scenes) {
+          if (tour.scenes[key].multiRes) { floored(tour.scenes[key], narrowest(box)); }
+        }
         viewer = window.pannellum.viewer(box, tour);
       } else {
         var multiRes = JSON.parse(figure.getAttribute("data-config"));
         multiRes.basePath = figure.getAttribute("data-base");
-        viewer = window.pannellum.viewer(box, {
+        viewer = window.pannellum.viewer(box, floored({
           type: "multires",
           multiRes: multiRes,
           autoLoad: true,
           preview: figure.getAttribute("data-preview"),
           showFullscreenCtrl: true,
           compass: false
-        });
+        }, narrowest(box)));
       }
       figure.heritageViewer = viewer; // for the page's other scripts and the browser tests
       narration(figure, viewer);
@@ -143,6 +186,7 @@
     }, function () { flat(figure); });
   }
 
+  window.heritagePanorama = { floored: floored, narrowest: narrowest }; // for bench/panorama.py
   var scenes = document.querySelectorAll("[data-scene]");
   for (var i = 0; i < scenes.length; i++) {
     (function (figure) {

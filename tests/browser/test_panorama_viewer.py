@@ -6,6 +6,7 @@ The sample panorama (4096 × 2048, CC BY-SA 3.0, ../shared/data/media) goes on a
 
 from __future__ import annotations
 
+import re
 import threading
 from pathlib import Path
 
@@ -149,13 +150,36 @@ def test_the_viewer_loads_tiles_and_renders_on_a_phone(scene_app, chromium_brows
         facade.locator("[data-open]").click()
         page.wait_for_selector("[data-scene][data-state=open]", timeout=60_000)
         page.wait_for_load_state("networkidle")
-        page.wait_for_timeout(500)  # one more frame drawn with the last tiles
+        # Every tile of the view in (over the placeholders), then one more frame drawn with them.
+        # (A function, not a string: the page's CSP has no 'unsafe-eval'.)
+        page.wait_for_function(
+            "() => !document.querySelector('[data-scene]').heritageViewer.getRenderer().isLoading()",
+            timeout=60_000,
+        )
+        page.wait_for_timeout(1000)
         shot = folder / "panorama-phone.png"
         facade.screenshot(path=str(shot))
         after = transfer.since(tapped)
         tiles = [(p, n) for p, n in after if p.startswith("/media/scenes/")]
         assert tiles, "no tile was fetched"
         assert all(p.endswith(".webp") for p, _ in tiles)
+        # The screen needs level 2 (the sample's 648 px faces: 358 CSS px at ratio 2): its tiles
+        # come whole through /from2/, the level below as placeholders (what Pannellum fetches on
+        # the way up and paints over).
+        floors = {re.search(r"/from(\d+)/", p).group(1) for p, _ in tiles}
+        assert floors == {"2"}, [p for p, _ in tiles]
+        below = [n for p, n in tiles if "/from2/1/" in p]
+        drawn = [n for p, n in tiles if "/from2/2/" in p]
+        assert below and drawn and len(below) + len(drawn) == len(tiles)
+        # Sizes with the app's headers (about 750 B): a placeholder's body is 100-200 B.
+        assert max(below) < 1_200 and sum(below) < sum(drawn) / 40, (below, drawn)
+        # The canvas has the box's full size (it once kept the unstyled box's height, stretched).
+        assert page.evaluate(
+            "(c => [c.width, c.height])(document.querySelector('.pnlm-render-container canvas'))"
+        ) == page.evaluate(
+            "(b => [b.clientWidth * devicePixelRatio, b.clientHeight * devicePixelRatio])"
+            "(document.querySelector('.scene-viewer'))"
+        )
         assert [p for p, _ in after if p.endswith("pannellum.js")]
         assert page.locator(".pnlm-render-container canvas").count() == 1
         assert not [e for e in errors if "Content Security Policy" in e], errors

@@ -12,6 +12,7 @@ turned half a circle, and captioned as such: neither is of the site.
 from __future__ import annotations
 
 import io
+import re
 import threading
 from pathlib import Path
 
@@ -243,6 +244,12 @@ def test_an_editor_sets_the_view_and_the_visitor_walks_the_tour(tour_app, chromi
             f"() => [{viewer}.getYaw(), {viewer}.getPitch(), {viewer}.getHfov()]"
         )
         assert (round(yaw), round(pitch), round(hfov)) == (-40, 6, 80)
+        # Each scene's tiles below the level this screen needs come as placeholders (panorama.js).
+        base_path, widest = page.evaluate(
+            f"() => [{viewer}.getConfig().multiRes.basePath, {viewer}.getConfig().maxHfov]"
+        )
+        assert re.search(r"/media/scenes/[0-9a-f]{64}/from[2-9]$", base_path), base_path
+        assert 80 <= widest <= 120
         assert page.locator(".pnlm-compass").is_visible()  # north was set
         page.wait_for_timeout(800)
         infos = page.locator(".pnlm-hotspot.pnlm-info span")

@@ -13,7 +13,15 @@ from sqlalchemy import select
 
 from heritage.media.images import MediaRefused
 from heritage.media.models import MediaFile, MediaKind
-from heritage.media.panorama import check_panorama, cube_size_for, level_count, make_tileset, multires_config
+from heritage.media.panorama import (
+    LOW_SCALE,
+    LOW_SUFFIX,
+    check_panorama,
+    cube_size_for,
+    level_count,
+    make_tileset,
+    multires_config,
+)
 from heritage.media.scenes import add_panorama, site_scenes
 from heritage.media.serving import media_name
 from heritage.tasks import JobStatus, run_job
@@ -95,6 +103,23 @@ def test_tiles_follow_pannellums_layout_and_point_the_right_way(app):
     down = Image.open(io.BytesIO(tileset.tiles["1/d0_0"])).convert("RGB")
     assert _near(up.getpixel((up.width // 2, up.height - 2)), FRONT)
     assert _near(down.getpixel((down.width // 2, 1)), FRONT)
+
+
+def test_every_tile_below_the_top_level_has_a_small_placeholder_of_itself(app):
+    """What a screen that needs a higher level gets for the levels Pannellum fetches on the way up:
+    the tile at a sixteenth of its size, the same picture (its mean colour), a few hundred bytes."""
+    tileset = make_tileset(encode(gradient(4096, 2048), "JPEG", quality=92))
+    assert tileset.levels == 3
+    assert set(tileset.low) == {name for name in tileset.tiles if not name.startswith(f"{tileset.levels}/")}
+    for name, payload in tileset.low.items():
+        low = Image.open(io.BytesIO(payload))
+        tile = Image.open(io.BytesIO(tileset.tiles[name])).convert("RGB")
+        assert low.format == "WEBP" and low.width == tileset.tile_width(name + LOW_SUFFIX)
+        assert low.size == (round(tile.width / LOW_SCALE), round(tile.height / LOW_SCALE))
+        assert len(payload) < 600, name
+        mean = [sum(band) / len(band) for band in zip(*low.convert("RGB").get_flattened_data(), strict=True)]
+        tile_mean = [sum(band) / len(band) for band in zip(*tile.get_flattened_data(), strict=True)]
+        assert all(abs(a - b) < 6 for a, b in zip(mean, tile_mean, strict=True)), name
 
 
 def test_each_level_is_the_face_above_it_scaled_down(app):
@@ -294,11 +319,63 @@ def test_upload_job_facade_and_tiles(client, session, editor_site, media_dir):
     assert client.get(f"/media/{scene.panorama.sha256}.jpg").status_code == 404
 
 
+def test_below_a_screens_level_the_placeholders_are_sent(client, runner, session, make_site, storage):
+    """/from<N>/: the tiles Pannellum asks for below level N are the placeholders, the others the
+    tiles themselves; a tileset stored before placeholders existed sends its tiles throughout."""
+    site = make_site("Đình Bảng")
+    panorama = add_panorama(session, storage, site, encode(gradient(4096, 2048), "JPEG"), "p.jpg", "x", "CC0")
+    session.commit()
+    rows = {row.original_name: row for row in panorama.derivatives if row.kind == MediaKind.panorama_tile}
+    base = f"/media/scenes/{panorama.sha256}"
+
+    def sent(path: str) -> bytes:
+        response = client.get(base + path)
+        assert response.status_code == 200 and response.mimetype == "image/webp", path
+        assert "immutable" in response.headers["Cache-Control"]
+        return response.get_data()
+
+    def stored(name: str) -> bytes:
+        return storage.read(rows[name].sha256)
+
+    assert sent("/from3/1/f0_0.webp") == stored("1/f0_0" + LOW_SUFFIX)
+    assert sent("/from3/2/u1_0.webp") == stored("2/u1_0" + LOW_SUFFIX)
+    assert sent("/from3/3/u1_0.webp") == stored("3/u1_0") == sent("/3/u1_0.webp")
+    assert sent("/from2/1/f0_0.webp") == stored("1/f0_0" + LOW_SUFFIX)
+    assert sent("/from2/2/f0_0.webp") == stored("2/f0_0") == sent("/2/f0_0.webp")
+    assert len(sent("/from2/1/f0_0.webp")) < len(sent("/1/f0_0.webp")) // 4  # a smooth test image
+    for bad in ("/from1/1/f0_0.webp", "/from3/1/q0_0.webp", "/from3/4/f0_0.webp", "/fromx/1/f0_0.webp"):
+        assert client.get(base + bad).status_code == 404, bad
+    # The placeholders' names never pass for a tile: the scene's tile size is still its top tile's.
+    assert site_scenes(session, site)[0].tile_size == 512
+    # A tileset tiled before placeholders: the same URLs give the tiles.
+    for name, row in rows.items():
+        if name.endswith(LOW_SUFFIX):
+            session.delete(row)
+    session.commit()
+    assert sent("/from3/1/f0_0.webp") == stored("1/f0_0") == sent("/1/f0_0.webp")
+    # Until `flask heritage media panorama-placeholders` makes them from its stored tiles (once).
+    result = runner.invoke(args=["heritage", "media", "panorama-placeholders"])
+    assert (
+        result.exit_code == 0 and "30 placeholders added to 1 panoramas"
+    )  # levels 1 and 2: 6 + 24 in result.output, result.output
+    assert "0 placeholders added" in runner.invoke(args=["heritage", "media", "panorama-placeholders"]).output
+    session.expire_all()
+    again = {row.original_name: row for row in panorama.derivatives if row.kind == MediaKind.panorama_tile}
+    assert set(again) == set(rows)
+    for name in (n for n in rows if n.endswith(LOW_SUFFIX)):
+        assert again[name].width == rows[name].width and again[name].site_id == site.id
+        assert (
+            Image.open(io.BytesIO(sent("/from3/" + name.removesuffix(LOW_SUFFIX) + ".webp"))).width
+            == rows[name].width
+        )
+
+
 def test_tiles_of_a_draft_site_are_not_served(app, client, session, make_site, storage):
     site = make_site("Đình chưa công bố", state="draft")
     panorama = add_panorama(session, storage, site, encode(gradient(1024, 512), "JPEG"), "p.jpg", "x", "CC0")
     session.commit()
     assert client.get(f"/media/scenes/{panorama.sha256}/1/f0_0.webp").status_code == 404
+    assert client.get(f"/media/scenes/{panorama.sha256}/from2/1/f0_0.webp").status_code == 404
     assert session.scalar(select(MediaFile.id).where(MediaFile.parent_id == panorama.id)) is not None
 
 
