@@ -113,6 +113,7 @@ class ScanBuffer:
             self.redis = redis.Redis.from_url(redis_url, socket_connect_timeout=0.25, socket_timeout=0.5)
         self.direct = flush_seconds <= 0 and self.redis is None
         self._rows: list[dict] = []  # held for the database (memory mode, or Redis down)
+        self._in_flight = 0  # gathered scans a push is sending to Redis right now
         # Gathered for the shared queue (Redis mode): (row, client address whose per-address
         # limit still applies, or None), for at most `push_seconds`.
         self._staged: list[tuple[dict, str | None]] = []
@@ -168,18 +169,23 @@ class ScanBuffer:
         their receipts keep them from being written twice)."""
         with self._rows_lock:
             staged, self._staged = self._staged, []
-        rows = self._within_limits(staged)
-        if not rows:
-            return 0
+            self._in_flight = len(staged)  # still held by this process until Redis has them
         try:
-            self.redis.rpush(QUEUE_KEY, *[_encode(row) for row in rows])
-        except Exception:  # noqa: BLE001 - the scans are kept, in memory
-            self._redis_unavailable()
-            with self._rows_lock:
-                self._rows.extend(rows)
-            SCAN_BUFFER_DEPTH.inc(len(rows))
-            return 0
-        return len(rows)
+            rows = self._within_limits(staged)
+            if not rows:
+                return 0
+            try:
+                self.redis.rpush(QUEUE_KEY, *[_encode(row) for row in rows])
+            except Exception:  # noqa: BLE001 - the scans are kept, in memory
+                self._redis_unavailable()
+                with self._rows_lock:
+                    self._rows.extend(rows)
+                    self._in_flight = 0
+                SCAN_BUFFER_DEPTH.inc(len(rows))
+                return 0
+            return len(rows)
+        finally:
+            self._in_flight = 0
 
     def _within_limits(self, staged: list[tuple[dict, str | None]]) -> list[dict]:
         """The gathered rows that count: those under no limit, and each address's first ones up
@@ -257,8 +263,10 @@ class ScanBuffer:
 
     # --- writing ------------------------------------------------------------------------------
     def depth(self) -> int:
-        """Scans this process holds: not yet in the shared queue nor in the database."""
-        return len(self._rows) + len(self._staged)
+        """Scans this process holds: not yet in the shared queue nor in the database (those a
+        push is sending count too: a test asking mid-push once saw 2 of 20)."""
+        with self._rows_lock:
+            return len(self._rows) + len(self._staged) + self._in_flight
 
     def flush(self, lock_wait: float = 0.0) -> int:
         """Write held scans in one transaction, then the shared queue in batches. Never raises."""

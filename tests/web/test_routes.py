@@ -24,6 +24,7 @@ PUBLIC = {
     "api.openapi": "API description",
     "media.serve": "photos and recordings of public sites (immutable URLs)",
     "media.scene_tile_file": "360° tiles of public sites, at the paths Pannellum builds (immutable)",
+    "media.scene_tile_from": "the same tiles, placeholders below the level the screen draws (immutable)",
     "api.map_sites": "public read API (the map's markers)",
     "api.nearby_sites": "public read API (nothing stored from the coordinates)",
     "maps.map_page": "visitor pages",
