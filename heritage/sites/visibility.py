@@ -4,6 +4,8 @@ printing call. Drafts and sites in review are never shown, linked or counted as 
 
 from __future__ import annotations
 
+from sqlalchemy.orm import Session
+
 from heritage.sites.models import PublicationState, Site
 
 # A page answers at /<lang>/sites/<slug> and in the API's detail. Archived pages stay, so that
@@ -31,8 +33,8 @@ def is_listed(state: PublicationState | None) -> bool:
     return state in LISTED
 
 
-def shown_parent(site: Site) -> Site | None:
-    """The complex a site belongs to, when that complex has a public page; else nothing, not even
-    its name (a draft's name is not public yet)."""
-    parent = site.part_of
+def shown_parent(session: Session, site) -> Site | None:
+    """The complex a site (a Site, or a page's plain site) belongs to, when that complex has a
+    public page; else nothing, not even its name (a draft's name is not public yet)."""
+    parent = session.get(Site, site.part_of_id) if site.part_of_id is not None else None
     return parent if parent is not None and is_viewable(parent.state) else None

@@ -44,10 +44,10 @@ from heritage.places.names import address_line, place_names
 from heritage.sites import linked, queries
 from heritage.sites.codes import normalise_code
 from heritage.sites.markdown import link_mentions
-from heritage.sites.models import HeritageType, PublicationState, Site, SiteKind
+from heritage.sites.models import HeritageType, PublicationState, SiteKind
 from heritage.sites.search import MAX_QUERY_CHARS, QueryTooLong, parse_query
 from heritage.sites.services import scan_target, site_for_slug
-from heritage.sites.visibility import is_viewable
+from heritage.sites.visibility import is_viewable, shown_parent
 from heritage.trails.queries import trail_for_code
 from heritage.web import formatting
 from heritage.web.compression import MIN_SIZE as COMPRESS_MIN_SIZE
@@ -487,10 +487,7 @@ def _parent(site, related: list):
     if site.part_of_id is None:
         return None
     card = next((r for r in related if r.id == site.part_of_id), None)
-    if card is not None:
-        return card
-    parent = db.session.get(Site, site.part_of_id)  # a draft complex's name is not public yet
-    return parent if parent is not None and is_viewable(parent.state) else None
+    return card or shown_parent(db.session, site)
 
 
 def _shown_pair(site, lang: str, chain: list[str]):
