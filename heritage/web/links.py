@@ -56,6 +56,13 @@ def choose_language_url(choice: str, next_path: str) -> str:
     return link_with_query("visitor.choose_language", {"next": next_path}, choice=choice)
 
 
-def public_link(endpoint: str, **values) -> str:
-    """An absolute link on PUBLIC_BASE_URL (presenters.public_url), remembered as `link` is."""
-    return current_app.config["PUBLIC_BASE_URL"] + link(endpoint, **values)
+def public(url: str) -> str:
+    """A relative link made absolute on PUBLIC_BASE_URL, never the request's Host: pages are
+    cached and shared, so a client's Host must never end up in them."""
+    return current_app.config["PUBLIC_BASE_URL"] + url
+
+
+def site_url(lang: str, slug: str, external: bool = False) -> str:
+    """A site's page in `lang`, relative or (external) on the public host."""
+    url = site_page_url(lang, slug)
+    return public(url) if external else url

@@ -46,12 +46,10 @@ def template_url_for(endpoint: str, **values) -> str:
     through heritage.web.links: each distinct link once per process, a site's page by its slug."""
     external = values.pop("_external", False)
     if endpoint == "visitor.site_page" and values.keys() == {"lang", "slug"}:
-        url = links.site_page_url(values["lang"], values["slug"])
-    else:
-        url = links.link(endpoint, **values)
-    return current_app.config["PUBLIC_BASE_URL"] + url if external else url
+        return links.site_url(values["lang"], values["slug"], external)
+    url = links.link(endpoint, **values)
+    return links.public(url) if external else url
 
 
 def page_url(site: Site, lang: str, external: bool = False) -> str:
-    url = links.site_page_url(lang, site.slug)
-    return current_app.config["PUBLIC_BASE_URL"] + url if external else url
+    return links.site_url(lang, site.slug, external)

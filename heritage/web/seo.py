@@ -51,10 +51,9 @@ def site_meta(
     text = shown.text
     name = text.name if text else site.slug
     description = (text.summary or "") if text else ""
-    base = current_app.config["PUBLIC_BASE_URL"]
-    url = base + links.site_page_url(lang, site.slug)
+    url = links.site_url(lang, site.slug, external=True)
     # The first photo's JPEG (every preview reader takes JPEG); photo URLs are relative paths.
-    image = base + (photos[0].src if photos else links.link("static", filename=DEFAULT_IMAGE))
+    image = links.public(photos[0].src if photos else links.link("static", filename=DEFAULT_IMAGE))
     data: dict = {
         "@context": "https://schema.org",
         "@type": ["TouristAttraction", "LandmarksOrHistoricalBuildings"],

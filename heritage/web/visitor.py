@@ -63,7 +63,7 @@ from heritage.web.labels import (
     translated,
 )
 from heritage.web.language_prefix import use_language_prefix
-from heritage.web.links import choose_language_url, link_with_query, site_page_url
+from heritage.web.links import choose_language_url, link_with_query, site_page_url, site_url
 from heritage.web.media import narration_view, photo_gallery, shown_media_kinds, tour_view
 from heritage.web.page_site import page_site
 from heritage.web.presenters import public_url, shown_text
@@ -436,12 +436,11 @@ def _render_site_page(lang: str, slug: str, traditional_note: bool):
     # not three empty queries, nor one more statement.
     media = shown_media_kinds(db.session, site)
     photos = photo_gallery(site, lang) if MediaKind.photo in media else []
-    site_url = _site_urls()
     html = render_template(
         "visitor/site_page.html",
         site=site,
         shown=shown,
-        body_html=_story_html(site, shown, lang, site_url),
+        body_html=_story_html(site, shown, lang),
         archived=archived,
         related=[(r, shown_text(r, lang, chain)) for r in related],
         components=[(c, shown_text(c, lang, chain)) for c in components],
@@ -495,23 +494,7 @@ def _shown_pair(site, lang: str, chain: list[str]):
     return (site, shown_text(site, lang, chain)) if site is not None else None
 
 
-def _site_urls():
-    """site_url(lang, slug, external=False) for one render: each page URL is built once (the head,
-    the language switcher and the story's links ask for the same few), absolute on the public
-    host as presenters.public_url makes it."""
-    built: dict[tuple[str, str], str] = {}
-    public = current_app.config["PUBLIC_BASE_URL"]
-
-    def site_url(lang: str, slug: str, external: bool = False) -> str:
-        url = built.get((lang, slug))
-        if url is None:
-            url = built[lang, slug] = site_page_url(lang, slug)
-        return public + url if external else url
-
-    return site_url
-
-
-def _story_html(site, shown, lang: str, site_url) -> str:
+def _story_html(site, shown, lang: str) -> str:
     """The story as HTML, the first mention of each other site linked to its page."""
     if not shown.text:
         return ""
