@@ -22,8 +22,11 @@ def _save_while_another_writer_commits(url: str, method: str) -> tuple[str, str]
         read_done.wait(5)
         try:
             with engine.begin() as connection:
-                other_tried.set()
                 connection.execute(text("INSERT INTO t (v) VALUES ('scan')"))
+            # Committed (a POST's editor holds the lock: this waits, and the editor's 0.5 s runs
+            # out first). Said only now: said before the commit, the editor could take the
+            # write lock first and the read-then-write case would pass by luck.
+            other_tried.set()
             outcome["writer"] = "ok"
         except Exception as error:  # noqa: BLE001 - the outcome is what the test reads
             outcome["writer"] = type(error).__name__
