@@ -8,6 +8,9 @@ from __future__ import annotations
 import enum
 import select
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import UTC, datetime
 
 from flask import Flask, g, has_request_context, request
@@ -129,7 +132,38 @@ def _configure_sqlite(engine: Engine) -> None:
     def _on_begin(connection):
         if reading_only():
             return  # each statement on its own, as PostgreSQL's reads (Database.init_app)
+        if _LOCK_AT_FIRST_WRITE.get():
+            return  # BEGIN IMMEDIATE comes with the first write (_lock_before_writing)
         connection.exec_driver_sql("BEGIN IMMEDIATE" if _may_write() else "BEGIN")
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def _lock_before_writing(connection, cursor, statement, _parameters, _context, _executemany):
+        if not _LOCK_AT_FIRST_WRITE.get() or statement.lstrip()[:6].upper() == "SELECT":
+            return
+        if not connection.connection.dbapi_connection.in_transaction:
+            cursor.execute("BEGIN IMMEDIATE")  # waits its turn (busy_timeout), then holds to the commit
+
+
+_LOCK_AT_FIRST_WRITE: ContextVar[bool] = ContextVar("heritage.lock_at_first_write", default=False)
+
+
+@contextmanager
+def lock_at_first_write() -> Iterator[None]:
+    """For work that reads, computes for a long while, then writes: a job tiling a panorama.
+
+    On SQLite (WAL) a transaction that has read cannot write once another connection has
+    committed since (SQLITE_BUSY_SNAPSHOT, at once, without waiting): a photo job failed, and was
+    retried until it failed for good, whenever another writer (the scan writer's batch each
+    second, an editor's save) committed while it made its versions.
+    Inside this block a transaction's reads run each on its own, as a reads_only page's, and its
+    first write takes the write lock (BEGIN IMMEDIATE, waiting its turn), held to the commit: the
+    writes, and whatever is read after them, are still one unit. No effect on PostgreSQL, whose
+    transactions can always write."""
+    token = _LOCK_AT_FIRST_WRITE.set(True)
+    try:
+        yield
+    finally:
+        _LOCK_AT_FIRST_WRITE.reset(token)
 
 
 def _may_write() -> bool:
@@ -138,7 +172,8 @@ def _may_write() -> bool:
     (SQLITE_BUSY_SNAPSHOT, no waiting): an editor's save failed whenever the scan writer
     committed a batch meanwhile. A request that changes things (POST...) takes the lock first
     and waits its turn (busy_timeout) instead. Visitors' GETs stay deferred, so pages never queue
-    behind a writer; so do jobs, which hold their transaction for minutes of work."""
+    behind a writer. Jobs, which work for minutes between their reads and their writes, take the
+    lock at their first write instead (lock_at_first_write)."""
     return has_request_context() and request.method not in ("GET", "HEAD", "OPTIONS")
 
 

@@ -25,7 +25,7 @@ from sqlalchemy import event, select, update
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
-from heritage.db import utcnow
+from heritage.db import lock_at_first_write, utcnow
 from heritage.errors import ValidationError
 from heritage.extensions import db
 from heritage.tasks.messages import message_parts
@@ -182,16 +182,17 @@ class Progress:
             values["message"], values["message_args"] = message_parts(message)
         session = db.session()
         sqlite = session.get_bind().dialect.name == "sqlite"
-        if sqlite and session.in_transaction() and not session.info.get(_WROTE_KEY):
-            # SQLite (WAL): a read snapshot older than this write could never write later.
-            # Nothing is written yet, so ending the job's read transaction loses nothing.
-            session.commit()
+        if sqlite and session.info.get(_WROTE_KEY):
+            # The job holds SQLite's one write lock until its commit: this step's progress is
+            # skipped (not waited for, busy_timeout's seconds), not the job.
+            log.debug("progress of job %s not written (the job holds the write lock)", self.job_id)
+            return
         try:
             _write(self.job_id, **values)
         except OperationalError:
             if not sqlite:
                 raise
-            # The job holds SQLite's one write lock: this step's progress is skipped, not the job.
+            # Another writer held SQLite's lock past busy_timeout: this step's progress is skipped.
             log.debug("progress of job %s not written (database locked)", self.job_id)
 
 
@@ -261,7 +262,15 @@ def _run_job(job_id: str, heartbeat_seconds: float | None) -> Outcome | None:
         raise RuntimeError("run_job() needs a session with nothing pending: commit first")
     # End any read-only transaction first: the job's unit of work starts after its claim.
     session.rollback()
-    if not _is_job_id(job_id) or not _claim(job_id, worker_name()):
+    if not _is_job_id(job_id):
+        return None
+    with lock_at_first_write():  # SQLite: minutes of work between the job's reads and writes
+        return _run_claimed(job_id, heartbeat_seconds)
+
+
+def _run_claimed(job_id: str, heartbeat_seconds: float | None) -> Outcome | None:
+    session = db.session
+    if not _claim(job_id, worker_name()):
         return None
     job = session.get(Job, job_id, populate_existing=True)
     stop_beating = _start_heartbeat(job_id, heartbeat_seconds) if heartbeat_seconds else None

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import os
 import signal
+import time
 from pathlib import Path
+
+from sqlalchemy import func, select
 
 from heritage.accounts.models import Unit, UnitKind
 from heritage.errors import ValidationError
@@ -46,3 +49,14 @@ def crash_once(progress, marker: str, name: str) -> dict:
         path.write_text("crashed once")
         os.kill(os.getpid(), signal.SIGKILL)
     return make_unit(progress, name, steps=1)
+
+
+@job_function("test.read_work_write")
+def read_work_write(progress, name: str, seconds: float) -> dict:
+    """What a media job does: read its inputs, work for a while (tiling), then write the results."""
+    units = db.session.scalar(select(func.count()).select_from(Unit))
+    time.sleep(seconds)
+    unit = Unit(name=name, kind=UnitKind.youth_union)
+    db.session.add(unit)
+    db.session.flush()
+    return {"unit_id": unit.id, "units_before": units}

@@ -6,8 +6,10 @@ whose worker is killed mid-run finished by the next worker (no lost upload).
 from __future__ import annotations
 
 import os
+import sqlite3
 import subprocess
 import sys
+import threading
 import time
 import uuid
 
@@ -128,3 +130,35 @@ def test_a_job_whose_worker_is_killed_is_finished_by_the_next_worker(worker_env)
     job = _wait_for(job_id, {JobStatus.done, JobStatus.failed})
     assert (job.status, job.attempts) == (JobStatus.done, 2)
     assert db.session.get(Unit, job.result["unit_id"]).name == "Đoàn xã Yên Đức"
+
+
+def test_a_job_that_reads_works_then_writes_finishes_while_others_commit(worker_env):
+    """SQLite (WAL): a transaction that has read cannot write once another connection has
+    committed since. A media job reads its inputs, tiles for seconds, then writes, while the scan
+    writer commits a batch each second: it must still finish, at its first attempt."""
+    app, start_worker, tmp = worker_env
+    job_id = enqueue("test.read_work_write", name="Đoàn xã Bình Dân", seconds=1.0)
+    db.session.commit()
+    stop = threading.Event()
+    commits = []
+
+    def other_writer() -> None:  # another process's connection, as the scan writer's
+        connection = sqlite3.connect(tmp / "jobs.sqlite3", isolation_level=None, timeout=5)
+        connection.execute("CREATE TABLE IF NOT EXISTS other_writes (n INTEGER)")
+        while not stop.is_set():
+            connection.execute("INSERT INTO other_writes VALUES (?)", (len(commits),))
+            commits.append(time.monotonic())
+            time.sleep(0.02)
+        connection.close()
+
+    writer = threading.Thread(target=other_writer)
+    writer.start()
+    try:
+        start_worker()
+        job = _wait_for(job_id, {JobStatus.done, JobStatus.failed})
+    finally:
+        stop.set()
+        writer.join()
+    assert (job.status, job.attempts, job.message) == (JobStatus.done, 1, None)
+    assert db.session.get(Unit, job.result["unit_id"]).name == "Đoàn xã Bình Dân"
+    assert len(commits) > 50  # the other connection did commit all the while
