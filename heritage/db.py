@@ -130,35 +130,46 @@ def _configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection):
+        connection.info[_ONLY_READ] = False  # set on every BEGIN: the info outlives a checkout
         if reading_only():
             return  # each statement on its own, as PostgreSQL's reads (Database.init_app)
-        if _LOCK_AT_FIRST_WRITE.get():
-            return  # BEGIN IMMEDIATE comes with the first write (_lock_before_writing)
-        connection.exec_driver_sql("BEGIN IMMEDIATE" if _may_write() else "BEGIN")
+        immediate = _may_write()
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+        connection.info[_ONLY_READ] = _LOCK_AT_FIRST_WRITE.get() and not immediate
 
     @event.listens_for(engine, "before_cursor_execute")
     def _lock_before_writing(connection, cursor, statement, _parameters, _context, _executemany):
-        if not _LOCK_AT_FIRST_WRITE.get() or statement.lstrip()[:6].upper() == "SELECT":
+        if not connection.info.get(_ONLY_READ) or statement.lstrip()[:6].upper() in _READS:
             return
-        if not connection.connection.dbapi_connection.in_transaction:
-            cursor.execute("BEGIN IMMEDIATE")  # waits its turn (busy_timeout), then holds to the commit
+        connection.info[_ONLY_READ] = False
+        # Nothing is written yet, so ending the reads' transaction loses nothing; the new one
+        # waits its turn for the write lock (busy_timeout) and holds it to the commit.
+        cursor.execute("COMMIT")
+        cursor.execute("BEGIN IMMEDIATE")
 
 
+_ONLY_READ = "heritage.only_read_so_far"
+_READS = ("SELECT", "PRAGMA")
 _LOCK_AT_FIRST_WRITE: ContextVar[bool] = ContextVar("heritage.lock_at_first_write", default=False)
 
 
 @contextmanager
 def lock_at_first_write() -> Iterator[None]:
-    """For work that reads, computes for a long while, then writes: a job tiling a panorama.
+    """For work that reads, computes for a long while, then writes (a job tiling a panorama, a
+    command rendering a sheet of plaques), outside a request.
 
     On SQLite (WAL) a transaction that has read cannot write once another connection has
     committed since (SQLITE_BUSY_SNAPSHOT, at once, without waiting): a photo job failed, and was
-    retried until it failed for good, whenever another writer (the scan writer's batch each
-    second, an editor's save) committed while it made its versions.
-    Inside this block a transaction's reads run each on its own, as a reads_only page's, and its
-    first write takes the write lock (BEGIN IMMEDIATE, waiting its turn), held to the commit: the
-    writes, and whatever is read after them, are still one unit. No effect on PostgreSQL, whose
-    transactions can always write."""
+    retried until it failed for good, and `flask heritage plaques --all` failed after 49 s of
+    PDFs, whenever another writer (the scan writer's batch each second, an editor's save)
+    committed while they worked. Inside this block a transaction's reads still share one
+    snapshot; its first write ends that read-only transaction and starts a write transaction
+    (BEGIN IMMEDIATE, waiting its turn), held to the commit: the writes, and whatever is read
+    after them, are one unit. Work that only reads keeps its one snapshot. No effect on
+    PostgreSQL, whose transactions can always write.
+
+    Not for a request: a POST takes the lock at BEGIN, so that what it read is still true when it
+    writes (_may_write)."""
     token = _LOCK_AT_FIRST_WRITE.set(True)
     try:
         yield
@@ -172,8 +183,8 @@ def _may_write() -> bool:
     (SQLITE_BUSY_SNAPSHOT, no waiting): an editor's save failed whenever the scan writer
     committed a batch meanwhile. A request that changes things (POST...) takes the lock first
     and waits its turn (busy_timeout) instead. Visitors' GETs stay deferred, so pages never queue
-    behind a writer. Jobs, which work for minutes between their reads and their writes, take the
-    lock at their first write instead (lock_at_first_write)."""
+    behind a writer. Jobs and commands, which work for minutes between their reads and their
+    writes, take the lock at their first write instead (lock_at_first_write)."""
     return has_request_context() and request.method not in ("GET", "HEAD", "OPTIONS")
 
 

@@ -1,13 +1,21 @@
-"""SQLite in WAL mode: an editor's save does not fail because the scan writer committed meanwhile."""
+"""SQLite in WAL mode: an editor's save, a job or a command does not fail because the scan writer
+committed meanwhile."""
 
 from __future__ import annotations
 
+import sqlite3
 import threading
+import time
 
 from flask import Flask
-from sqlalchemy import text
+from sqlalchemy import select, text
 
-from heritage.db import make_engine
+from heritage import create_app
+from heritage.db import lock_at_first_write, make_engine
+from heritage.extensions import db
+from heritage.media.models import MediaFile, MediaKind
+from heritage.migrate import upgrade
+from tests.media.conftest import encode, gradient
 
 
 def _save_while_another_writer_commits(url: str, method: str) -> tuple[str, str]:
@@ -59,3 +67,66 @@ def test_a_read_then_write_without_the_lock_fails_as_sqlite_says(tmp_path):
     """What happened to every save before: the reason the lock is taken first."""
     editor, writer = _save_while_another_writer_commits(f"sqlite:///{tmp_path / 'b.sqlite3'}", "GET")
     assert (editor, writer) == ("OperationalError", "ok")
+
+
+def test_outside_a_request_reads_keep_one_snapshot_and_the_first_write_waits_its_turn(tmp_path):
+    """lock_at_first_write (jobs, commands): what was read stays one moment, and the write that
+    follows another connection's commit goes through instead of failing as above."""
+    path = tmp_path / "c.sqlite3"
+    engine = make_engine(f"sqlite:///{path}")
+    with engine.begin() as connection:
+        connection.execute(text("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT)"))
+        connection.execute(text("INSERT INTO t (v) VALUES ('before')"))
+    other = sqlite3.connect(path, isolation_level=None)
+    count = text("SELECT count(*) FROM t")
+    with lock_at_first_write(), engine.begin() as connection:
+        assert connection.scalar(count) == 1
+        other.execute("INSERT INTO t (v) VALUES ('scan')")  # the scan writer commits meanwhile
+        assert connection.scalar(count) == 1  # still the same moment
+        connection.execute(text("UPDATE t SET v = 'saved' WHERE id = 1"))  # failed before
+        assert connection.scalar(count) == 2  # the write's own, newer moment
+    assert sorted(other.execute("SELECT v FROM t").fetchall()) == [("saved",), ("scan",)]
+    other.close()
+    engine.dispose()
+
+
+def test_a_command_that_works_between_its_reads_and_its_writes_finishes_while_others_commit(tmp_path):
+    """`flask heritage media add-photo` (seconds of resizing) on the embedded database of a running
+    app: it failed with "database is locked" whenever the scan writer committed meanwhile."""
+    path = tmp_path / "app.sqlite3"
+    upgrade(f"sqlite:///{path}")
+    app = create_app(
+        {"DATABASE_URL": f"sqlite:///{path}", "SECRET_KEY": "test", "MEDIA_ROOT": str(tmp_path / "media")}
+    )
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["heritage", "load-demo"]).exit_code == 0
+    photo = tmp_path / "gate.jpg"
+    photo.write_bytes(encode(gradient(2400, 1600), "JPEG", quality=90))
+    stop, commits = threading.Event(), []
+
+    def scan_writer() -> None:
+        connection = sqlite3.connect(path, isolation_level=None, timeout=5)
+        connection.execute("CREATE TABLE other_writes (n INTEGER)")
+        while not stop.is_set():
+            connection.execute("INSERT INTO other_writes VALUES (?)", (len(commits),))
+            commits.append(time.monotonic())
+            time.sleep(0.02)
+        connection.close()
+
+    thread = threading.Thread(target=scan_writer)
+    thread.start()
+    try:
+        args = ["heritage", "media", "add-photo", "dinh-trung-ban", str(photo)]
+        result = runner.invoke(
+            args=[*args, "--credit", "Đoàn xã", "--licence", "CC BY 4.0", "--alt", "vi=Cổng"]
+        )
+    finally:
+        stop.set()
+        thread.join()
+    assert result.exit_code == 0, result.output
+    assert len(commits) > 20  # the other connection did commit while the command worked
+    with app.app_context():
+        photos = db.session.scalars(select(MediaFile).where(MediaFile.kind == MediaKind.photo)).all()
+        assert [p.original_name for p in photos] == ["gate.jpg"]
+        db.session.remove()
+    db.engine.dispose()
