@@ -6,10 +6,8 @@ whose worker is killed mid-run finished by the next worker (no lost upload).
 from __future__ import annotations
 
 import os
-import sqlite3
 import subprocess
 import sys
-import threading
 import time
 import uuid
 
@@ -22,6 +20,7 @@ from heritage.accounts.models import Unit
 from heritage.extensions import db
 from heritage.migrate import upgrade
 from heritage.tasks import JobStatus, enqueue, job_status
+from tests.another_writer import another_writer_committing
 
 REDIS_TEST_URL = "redis://127.0.0.1:6379/11"  # this area's Redis database (see notes)
 
@@ -139,26 +138,9 @@ def test_a_job_that_reads_works_then_writes_finishes_while_others_commit(worker_
     app, start_worker, tmp = worker_env
     job_id = enqueue("test.read_work_write", name="Đoàn xã Bình Dân", seconds=1.0)
     db.session.commit()
-    stop = threading.Event()
-    commits = []
-
-    def other_writer() -> None:  # another process's connection, as the scan writer's
-        connection = sqlite3.connect(tmp / "jobs.sqlite3", isolation_level=None, timeout=5)
-        connection.execute("CREATE TABLE IF NOT EXISTS other_writes (n INTEGER)")
-        while not stop.is_set():
-            connection.execute("INSERT INTO other_writes VALUES (?)", (len(commits),))
-            commits.append(time.monotonic())
-            time.sleep(0.02)
-        connection.close()
-
-    writer = threading.Thread(target=other_writer)
-    writer.start()
-    try:
+    with another_writer_committing(tmp / "jobs.sqlite3") as commits:
         start_worker()
         job = _wait_for(job_id, {JobStatus.done, JobStatus.failed})
-    finally:
-        stop.set()
-        writer.join()
     assert (job.status, job.attempts, job.message) == (JobStatus.done, 1, None)
     assert db.session.get(Unit, job.result["unit_id"]).name == "Đoàn xã Bình Dân"
-    assert len(commits) > 50  # the other connection did commit all the while
+    assert len(commits) > 10  # the other connection did commit all the while
