@@ -159,10 +159,10 @@ def lock_at_first_write() -> Iterator[None]:
     command rendering a sheet of plaques), outside a request.
 
     On SQLite (WAL) a transaction that has read cannot write once another connection has
-    committed since (SQLITE_BUSY_SNAPSHOT, at once, without waiting): a photo job failed, and was
-    retried until it failed for good, and `flask heritage plaques --all` failed after 49 s of
-    PDFs, whenever another writer (the scan writer's batch each second, an editor's save)
-    committed while they worked. Inside this block a transaction's reads still share one
+    committed since (SQLITE_BUSY_SNAPSHOT, at once, without waiting): a photo job failed (a job
+    that works the same way failed at every retry), and `flask heritage plaques --all` failed
+    after 49 s of PDFs, whenever another writer (the scan writer's batch each second, an
+    editor's save) committed while they worked. Inside this block a transaction's reads still share one
     snapshot; its first write ends that read-only transaction and starts a write transaction
     (BEGIN IMMEDIATE, waiting its turn), held to the commit: the writes, and whatever is read
     after them, are one unit. Work that only reads keeps its one snapshot. No effect on

@@ -265,10 +265,10 @@ def _run_job(job_id: str, heartbeat_seconds: float | None) -> Outcome | None:
     if not _is_job_id(job_id):
         return None
     with lock_at_first_write():  # SQLite: minutes of work between the job's reads and writes
-        return _run_claimed(job_id, heartbeat_seconds)
+        return _claim_and_run(job_id, heartbeat_seconds)
 
 
-def _run_claimed(job_id: str, heartbeat_seconds: float | None) -> Outcome | None:
+def _claim_and_run(job_id: str, heartbeat_seconds: float | None) -> Outcome | None:
     session = db.session
     if not _claim(job_id, worker_name()):
         return None
