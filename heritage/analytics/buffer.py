@@ -120,6 +120,10 @@ class ScanBuffer:
         self._limit: ScanLimit | None = None
         self._rows_lock = threading.Lock()
         self._flush_lock = threading.Lock()
+        # One push at a time, and a flush waits for the timer's push in progress: a push that
+        # fails hands its scans back to `_rows`, which that flush must then write (it once wrote
+        # 19 of 20, the 20th still in flight).
+        self._push_lock = threading.Lock()
         self._redis_down_until = 0.0
         self._thread: threading.Thread | None = None
         self._pid = 0
@@ -167,6 +171,10 @@ class ScanBuffer:
         """Push the scans gathered since the last push to the shared queue, in one command.
         Redis failing: they are held for the database instead (if the push did land after all,
         their receipts keep them from being written twice)."""
+        with self._push_lock:
+            return self._push()
+
+    def _push(self) -> int:
         with self._rows_lock:
             staged, self._staged = self._staged, []
             self._in_flight = len(staged)  # still held by this process until Redis has them
@@ -236,6 +244,7 @@ class ScanBuffer:
             if self._pid and self._pid != os.getpid():
                 # A forked child inherits the parent's rows; the parent writes them, not the child.
                 self._rows, self._staged, self._rows_lock = [], [], threading.Lock()
+                self._push_lock = threading.Lock()
             self._pid = os.getpid()
             self._stop = threading.Event()
             self._thread = threading.Thread(target=self._run, name="scan-flush", daemon=True)
@@ -274,8 +283,7 @@ class ScanBuffer:
             return 0
         written = 0
         with self._flush_lock:
-            if self._staged:
-                self.push()
+            self.push()  # also waits for the timer's push in progress, whose scans may come back
             with self._rows_lock:
                 rows, self._rows = self._rows, []
             if rows:

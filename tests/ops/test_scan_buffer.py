@@ -122,6 +122,28 @@ def test_redis_down_visitors_get_their_page_and_scans_are_held(fresh_url):
     assert buffer.flush() == 20 and count_scans(fresh_url) == 20
 
 
+def test_a_flush_writes_the_scans_of_a_push_that_fails_meanwhile(fresh_url):
+    """The timer's push to a Redis that is gone hands its scans back as a flush begins: that
+    flush writes them too (it once wrote 19 of 20, the 20th still in flight)."""
+    code = add_site(fresh_url)
+    app, buffer = _app(fresh_url, SCAN_FLUSH_SECONDS=60, SCAN_PUSH_SECONDS=60, REDIS_URL=REDIS_URL)
+    _scan(app, code, 4)
+    pushing = threading.Event()
+
+    def slow_failing_rpush(*args):
+        pushing.set()
+        time.sleep(0.3)
+        raise redis.exceptions.ConnectionError("Redis stopped")
+
+    buffer.redis.rpush = slow_failing_rpush
+    timer_push = threading.Thread(target=buffer.push)
+    timer_push.start()
+    assert pushing.wait(2) and buffer.depth() == 4  # in flight, still held
+    assert buffer.flush() == 4 and count_scans(fresh_url) == 4
+    timer_push.join()
+    assert buffer.depth() == 0
+
+
 def test_direct_mode_writes_in_the_request(fresh_url):
     code = add_site(fresh_url)
     app, buffer = _app(fresh_url, SCAN_FLUSH_SECONDS=0)
