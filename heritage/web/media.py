@@ -88,6 +88,15 @@ def _send(media: MediaFile):
 
     start, stop, status = 0, length, 200
     byte_range = request.range
+    if (
+        byte_range is None
+        and _ZERO_SUFFIX.fullmatch(request.headers.get("Range", ""))
+        and _if_range_allows(etag)
+    ):
+        # "The last 0 bytes" is well formed but asks for nothing (RFC 9110 14.1.1): werkzeug
+        # reads it as no range at all, which would send the whole file.
+        headers["Content-Range"] = f"bytes */{length}"
+        return Response(status=416, headers=headers)
     # Unknown units and multipart ranges are ignored (RFC 9110 allows it): the whole file, 200.
     if byte_range and byte_range.units == "bytes" and len(byte_range.ranges) == 1 and _if_range_allows(etag):
         span = byte_range.range_for_length(length)
@@ -102,6 +111,9 @@ def _send(media: MediaFile):
     )
     response.content_length = stop - start
     return response
+
+
+_ZERO_SUFFIX = re.compile(r"\s*bytes\s*=\s*-0+\s*", re.IGNORECASE)
 
 
 def _if_range_allows(etag: str) -> bool:

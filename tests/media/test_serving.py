@@ -67,6 +67,10 @@ def test_range_requests(client, photo):
 
     beyond = client.get(_url(media), headers={"Range": f"bytes={size + 10}-"})
     assert beyond.status_code == 416 and beyond.headers["Content-Range"] == f"bytes */{size}"
+    nothing = client.get(_url(media), headers={"Range": "bytes=-0"})  # well formed, asks for 0 bytes
+    assert nothing.status_code == 416 and nothing.headers["Content-Range"] == f"bytes */{size}"
+    backwards = client.get(_url(media), headers={"Range": "bytes=9-2"})  # malformed: ignored
+    assert backwards.status_code == 200 and backwards.data == whole
 
     garbage = client.get(_url(media), headers={"Range": "pages=1-2"})
     assert garbage.status_code == 200 and garbage.data == whole
