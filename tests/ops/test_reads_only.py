@@ -3,6 +3,8 @@ connections are checked without a round trip, with real databases and the app's 
 
 from __future__ import annotations
 
+import time
+
 import pytest
 from flask import Flask
 from sqlalchemy import event, text
@@ -116,10 +118,12 @@ def test_a_connection_the_server_ended_is_replaced_without_an_error(site_app, mo
     admin = create_engine(db.engine.url)
     with admin.connect() as conn:
         assert conn.scalar(text("SELECT pg_terminate_backend(:pid)"), {"pid": first})
+        # The backend has exited (so its message is on the socket) once the server lists it no more.
+        gone = "SELECT count(*) = 0 FROM pg_stat_activity WHERE pid = :pid"
+        deadline = time.monotonic() + 10
+        while not conn.scalar(text(gone), {"pid": first}) and time.monotonic() < deadline:
+            time.sleep(0.05)
     admin.dispose()
-    import time
-
-    time.sleep(0.2)  # the server's message reaches the socket
     assert client.get(f"/vi/sites/{slug}").status_code == 200
     with app.app_context():
         assert db.session.scalar(text("SELECT pg_backend_pid()")) != first
