@@ -162,10 +162,10 @@ def lock_at_first_write() -> Iterator[None]:
     committed since (SQLITE_BUSY_SNAPSHOT, at once, without waiting): a photo job failed (a job
     that works the same way failed at every retry), and `flask heritage plaques --all` failed
     after 49 s of PDFs, whenever another writer (the scan writer's batch each second, an
-    editor's save) committed while they worked. Inside this block a transaction's reads still share one
-    snapshot; its first write ends that read-only transaction and starts a write transaction
-    (BEGIN IMMEDIATE, waiting its turn), held to the commit: the writes, and whatever is read
-    after them, are one unit. Work that only reads keeps its one snapshot. No effect on
+    editor's save) committed while they worked. Inside this block a transaction's reads still
+    share one snapshot; its first write ends that read-only transaction and starts a write
+    transaction (BEGIN IMMEDIATE, waiting its turn), held to the commit: the writes, and whatever
+    is read after them, are one unit. Work that only reads keeps its one snapshot. No effect on
     PostgreSQL, whose transactions can always write.
 
     Not for a request: a POST takes the lock at BEGIN, so that what it read is still true when it

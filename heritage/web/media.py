@@ -88,18 +88,13 @@ def _send(media: MediaFile):
 
     start, stop, status = 0, length, 200
     byte_range = request.range
-    if (
-        byte_range is None
-        and _ZERO_SUFFIX.fullmatch(request.headers.get("Range", ""))
-        and _if_range_allows(etag)
-    ):
-        # "The last 0 bytes" is well formed but asks for nothing (RFC 9110 14.1.1): werkzeug
-        # reads it as no range at all, which would send the whole file.
-        headers["Content-Range"] = f"bytes */{length}"
-        return Response(status=416, headers=headers)
+    # "The last 0 bytes" is well formed but asks for nothing (RFC 9110 14.1.1): werkzeug reads it
+    # as no range at all, which would send the whole file.
+    asks_nothing = byte_range is None and _ZERO_SUFFIX.fullmatch(request.headers.get("Range", ""))
     # Unknown units and multipart ranges are ignored (RFC 9110 allows it): the whole file, 200.
-    if byte_range and byte_range.units == "bytes" and len(byte_range.ranges) == 1 and _if_range_allows(etag):
-        span = byte_range.range_for_length(length)
+    one_range = byte_range and byte_range.units == "bytes" and len(byte_range.ranges) == 1
+    if (asks_nothing or one_range) and _if_range_allows(etag):
+        span = None if asks_nothing else byte_range.range_for_length(length)
         if span is None:
             headers["Content-Range"] = f"bytes */{length}"
             return Response(status=416, headers=headers)

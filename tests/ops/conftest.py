@@ -103,6 +103,17 @@ def redis_client():
     client.close()
 
 
+def wait_for(condition, seconds: float = 5.0) -> bool:
+    """Whether `condition()` became true within `seconds` (asked every 10 ms): for what a
+    background thread or another process does, which a loaded machine may make slow."""
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.01)
+    return True
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

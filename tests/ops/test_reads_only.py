@@ -3,8 +3,6 @@ connections are checked without a round trip, with real databases and the app's 
 
 from __future__ import annotations
 
-import time
-
 import pytest
 from flask import Flask
 from sqlalchemy import event, text
@@ -12,7 +10,7 @@ from sqlalchemy import event, text
 from heritage import create_app
 from heritage.extensions import db
 from tests.conftest import PG_URL
-from tests.ops.conftest import add_site
+from tests.ops.conftest import add_site, wait_for
 
 ONLY_POSTGRESQL = pytest.mark.parametrize(
     "fresh_url",
@@ -119,10 +117,8 @@ def test_a_connection_the_server_ended_is_replaced_without_an_error(site_app, mo
     with admin.connect() as conn:
         assert conn.scalar(text("SELECT pg_terminate_backend(:pid)"), {"pid": first})
         # The backend has exited (so its message is on the socket) once the server lists it no more.
-        gone = "SELECT count(*) = 0 FROM pg_stat_activity WHERE pid = :pid"
-        deadline = time.monotonic() + 10
-        while not conn.scalar(text(gone), {"pid": first}) and time.monotonic() < deadline:
-            time.sleep(0.05)
+        gone = text("SELECT count(*) = 0 FROM pg_stat_activity WHERE pid = :pid")
+        wait_for(lambda: conn.scalar(gone, {"pid": first}), 10)
     admin.dispose()
     assert client.get(f"/vi/sites/{slug}").status_code == 200
     with app.app_context():

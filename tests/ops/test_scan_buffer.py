@@ -12,13 +12,19 @@ from sqlalchemy import create_engine
 from heritage import create_app
 from heritage.analytics.buffer import QUEUE_KEY, ScanBuffer, _encode
 from heritage.extensions import db
-from tests.ops.conftest import REDIS_URL, add_site, count_scans, free_port
+from tests.ops.conftest import REDIS_URL, add_site, count_scans, free_port, wait_for
 
 
 def _app(url: str, **config):
     app = create_app({"DATABASE_URL": url, "SECRET_KEY": "ops", "SCAN_LIMIT_PER_MINUTE": 0, **config})
     db.sessionmaker.configure(bind=db.engine, join_transaction_mode="conditional_savepoint")
     return app, app.extensions["heritage.scan_buffer"]
+
+
+def _pushed(redis_client, buffer: ScanBuffer) -> int:
+    """Scans in the shared queue once the push has returned: just after Redis has them, they
+    still count as in flight (depth), and a test asking then saw both."""
+    return -1 if buffer.depth() else redis_client.llen(QUEUE_KEY)
 
 
 def _scan(app, code: str, times: int) -> None:
@@ -196,10 +202,7 @@ def test_the_timer_pushes_gathered_scans_within_the_push_interval(fresh_url, red
     code = add_site(fresh_url)
     app, buffer = _app(fresh_url, SCAN_FLUSH_SECONDS=60, SCAN_PUSH_SECONDS=0.1, REDIS_URL=REDIS_URL)
     _scan(app, code, 4)
-    deadline = time.monotonic() + 10  # a loaded machine; the push itself takes 0.1 s
-    # Until the push has returned too: just after Redis has the scans, they still count as in flight.
-    while (redis_client.llen(QUEUE_KEY) < 4 or buffer.depth()) and time.monotonic() < deadline:
-        time.sleep(0.02)
+    wait_for(lambda: _pushed(redis_client, buffer) >= 4, 10)
     assert redis_client.llen(QUEUE_KEY) == 4 and buffer.depth() == 0 and count_scans(fresh_url) == 0
 
 
@@ -212,10 +215,7 @@ def test_scans_under_a_limit_are_pushed_by_the_timer_with_no_request_before(fres
     row = {"code": "AAAAA", "site_id": None, "lang": "vi", "scanned_at": datetime.now(UTC)}
     for i in range(5):
         buffer.add_limited(None, dict(row, receipt=f"r{i}"), limit, "203.0.113.9")
-    deadline = time.monotonic() + 10  # a loaded machine; the push itself takes 0.1 s
-    # Until the push has returned too: just after Redis has the scans, they still count as in flight.
-    while (redis_client.llen(QUEUE_KEY) < 3 or buffer.depth()) and time.monotonic() < deadline:
-        time.sleep(0.02)
+    wait_for(lambda: _pushed(redis_client, buffer) >= 3, 10)
     assert redis_client.llen(QUEUE_KEY) == 3 and buffer.depth() == 0
 
 

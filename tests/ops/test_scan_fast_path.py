@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import gzip
 import threading
-import time
 
 import brotli
 import pytest
@@ -12,7 +11,7 @@ import pytest
 from heritage import create_app
 from heritage.extensions import db
 from heritage.web.scan_fast_path import ScanFastPath
-from tests.ops.conftest import REDIS_URL, add_site, count_scans
+from tests.ops.conftest import REDIS_URL, add_site, count_scans, wait_for
 
 
 def _app(url: str, **config):
@@ -144,15 +143,6 @@ def test_a_publish_elsewhere_is_seen_by_the_next_scan(fresh_url):
     assert answered[-1] is not None and again.get_data() == before.get_data()
 
 
-def _wait_for(condition, seconds: float = 5.0) -> bool:
-    deadline = time.monotonic() + seconds
-    while not condition():
-        if time.monotonic() > deadline:
-            return False
-        time.sleep(0.01)
-    return True
-
-
 def _trips_in_this_thread(*clients) -> list[str]:
     """Redis commands sent from the calling thread (the request's), not the timer's or watcher's."""
     trips: list[str] = []
@@ -184,13 +174,13 @@ def test_with_redis_a_scan_makes_no_round_trip_and_a_publish_elsewhere_is_heard(
     assert client.get(f"/q/{code}").status_code == 200
     assert answered[-1] is not None and trips == []  # the version heard, the scan gathered
     # The timer pushes what the process gathered, in one command, within SCAN_PUSH_SECONDS.
-    assert _wait_for(lambda: redis_client.llen(QUEUE_KEY) == 3, 2.0)
+    assert wait_for(lambda: redis_client.llen(QUEUE_KEY) == 3, 2.0)
 
     # Another server publishes: this process hears it, and the view answers the next scan afresh.
     ContentVersion(REDIS_URL).bump()
     # The announcement crosses Redis to this process's subscription: a moment, but on a loaded
     # machine the next request can start before it is on the socket (seen once in a full run).
-    assert _wait_for(lambda: versions._pubsub.connection.can_read(timeout=0), 2.0)
+    assert wait_for(lambda: versions._pubsub.connection.can_read(timeout=0), 2.0)
     assert client.get(f"/q/{code}").status_code == 200 and answered[-1] is None
     assert trips == ["GET"], "the change heard, the key read once"
     assert client.get(f"/q/{code}").status_code == 200 and answered[-1] is not None
